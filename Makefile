@@ -1,0 +1,57 @@
+# The two quick-start commands are `make demo` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
+DEMO_DIR := build/demo-tmf
+DEMO_REPORT := build/demo-report
+
+.PHONY: demo test lint typecheck unit system-deps accuracy schemas clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[all,fixtures]'
+	touch $@
+
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(RUNTIME)
+
+## demo: create .venv, install etmf, build the demo TMF and scan it
+demo: $(RUNTIME) system-deps
+	$(BIN)/python -m fixtures.demo $(DEMO_DIR)
+	mkdir -p $(DEMO_REPORT)
+	$(BIN)/etmf scan $(DEMO_DIR) --output $(DEMO_REPORT)/report.json --format json || [ $$? -eq 1 ]
+	$(BIN)/etmf scan $(DEMO_DIR) || [ $$? -eq 1 ]
+
+## test: install the development dependencies and run linters, type checks and the suite
+test: lint typecheck unit
+
+lint: $(DEV)
+	$(BIN)/ruff check etmf tests fixtures scripts benchmarks
+	$(BIN)/ruff format --check etmf tests fixtures scripts benchmarks
+
+typecheck: $(DEV)
+	$(BIN)/mypy
+
+unit: $(DEV) system-deps
+	$(BIN)/python -m pytest
+
+## system-deps: Debian packages the tests need (installed only when missing)
+system-deps:
+	@scripts/install-system-deps
+
+## accuracy: measure classification accuracy on fixtures/classification/labelled.yaml
+accuracy: $(DEV)
+	$(BIN)/python -m fixtures.classification_accuracy
+
+## schemas: regenerate the JSON Schema of the report from the models
+schemas: $(DEV)
+	$(BIN)/python -m etmf.formats.json_report > etmf/schemas/report.schema.json
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Country and regional profiles shipped with etmf, one YAML file each."""

@@ -1,0 +1,3 @@
+from etmf.cli import main
+
+raise SystemExit(main())

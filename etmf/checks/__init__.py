@@ -1,0 +1,134 @@
+"""The closed vocabulary of check kinds that profiles combine.
+
+Each kind is a small function with declared parameters (a JSON Schema). Profiles say *which*
+artifact, level, period or language; Python only knows *how* to check. The registry below is
+built explicitly; nothing registers itself at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+
+from etmf.checks import documents, presence
+from etmf.context import Context, Group
+from etmf.errors import UsageError
+from etmf.model import Expectation, Finding
+from etmf.tmf.refmodel import ReferenceModel
+
+if TYPE_CHECKING:
+    from etmf.profiles import Rule
+
+Outcome = Finding | Expectation
+CheckFunction = Callable[["Rule", Group, Context], Iterator[Outcome]]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckKind:
+    name: str
+    summary: str
+    params: Mapping[str, Any]
+    run: CheckFunction
+
+
+class CheckRegistry:
+    def __init__(self, kinds: list[CheckKind]) -> None:
+        self._kinds: dict[str, CheckKind] = {}
+        for kind in kinds:
+            if kind.name in self._kinds:
+                raise ValueError(f"check kind {kind.name!r} registered twice")
+            self._kinds[kind.name] = kind
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._kinds)
+
+    def __getitem__(self, name: str) -> CheckKind:
+        try:
+            return self._kinds[name]
+        except KeyError:
+            raise UsageError(
+                f"unknown check kind {name!r} (known: {', '.join(self.names)})"
+            ) from None
+
+    def check_params(
+        self, name: str, params: Mapping[str, Any], model: ReferenceModel
+    ) -> tuple[list[str | int], str] | None:
+        """The first problem with a rule's parameters, as (key path, message), or None."""
+        kind = self[name]
+        validator = jsonschema.Draft202012Validator(kind.params)
+        for error in sorted(validator.iter_errors(dict(params)), key=lambda e: list(e.path)):
+            where = list(error.path)
+            if error.validator == "additionalProperties":
+                allowed = ", ".join(sorted(kind.params.get("properties", {})))
+                return where, f"{error.message} (parameters of {name!r}: {allowed})"
+            return where, error.message
+        for key in ("artifact", "before_artifact", "after_artifact", "anchor_artifact"):
+            number = params.get(key)
+            if isinstance(number, str) and number not in model.artifacts:
+                return [key], f"{number!r} is not an artifact number of the TMF RM v{model.version}"
+        artifact = params.get("artifact")
+        sub = params.get("subartifact")
+        if isinstance(artifact, str) and isinstance(sub, str):
+            subs = model.artifacts[artifact].subartifacts
+            if sub not in subs:
+                return [
+                    "subartifact"
+                ], f"{sub!r} is not a sub-artifact of {artifact} ({'; '.join(subs)})"
+        return None
+
+
+ARTIFACT = {"type": "string", "pattern": r"^\d{2}\.\d{2}\.\d{2}$"}
+LEVEL = {"enum": ["trial", "country", "site"]}
+MILESTONE = {"type": "string", "pattern": "^(0[1-9]|1[0-2])$"}
+NO_PARAMS: Mapping[str, Any] = {"type": "object", "additionalProperties": False}
+
+CHECKS = CheckRegistry(
+    [
+        CheckKind(
+            name="required",
+            summary="An artifact (optionally a sub-artifact) must be filed at a level once a "
+            "milestone has been reached there.",
+            params={
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["artifact", "level", "milestone"],
+                "properties": {
+                    "artifact": ARTIFACT,
+                    "subartifact": {"type": "string"},
+                    "level": LEVEL,
+                    "milestone": MILESTONE,
+                    "description": {"type": "string"},
+                },
+            },
+            run=presence.required,
+        ),
+        CheckKind(
+            name="readable",
+            summary="Every file can be opened and read (not corrupt, encrypted or empty).",
+            params=NO_PARAMS,
+            run=documents.readable,
+        ),
+        CheckKind(
+            name="classified",
+            summary="Every readable document maps to a TMF RM artifact.",
+            params=NO_PARAMS,
+            run=documents.classified,
+        ),
+        CheckKind(
+            name="unique",
+            summary="The same file content is filed once.",
+            params=NO_PARAMS,
+            run=documents.unique,
+        ),
+        CheckKind(
+            name="filed",
+            summary="A document sits at a level where the TMF RM files its artifact.",
+            params=NO_PARAMS,
+            run=documents.filed,
+        ),
+    ]
+)

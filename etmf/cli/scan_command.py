@@ -1,0 +1,75 @@
+"""``etmf scan PATH``: scan a TMF folder and report findings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from etmf.cli.output import emit
+from etmf.cli.progress import ProgressBar
+from etmf.errors import UsageError
+from etmf.formats import OutputFormat, render
+from etmf.model import FindingStatus, Report, Severity
+from etmf.scan import ScanOptions, build_report, collect, prepare, resolve_as_of
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "scan",
+        help="scan a TMF folder",
+        description="Classify every document of a TMF folder and report what is missing, "
+        "unreadable or misfiled, with the rule and regulation behind each finding.",
+    )
+    parser.add_argument("path", type=Path, help="the TMF folder")
+    parser.add_argument("--study", type=Path, help="study configuration (default: PATH/etmf.yaml)")
+    parser.add_argument("--as-of", type=parse_date, help="evaluate as of this date (YYYY-MM-DD)")
+    parser.add_argument(
+        "--format", choices=[f.value for f in OutputFormat], default="text", help="report format"
+    )
+    parser.add_argument("--output", type=Path, help="write the report to FILE (atomically)")
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity if s is not Severity.INFO],
+        default="major",
+        help="exit 1 when an open finding is at least this severe (default: major)",
+    )
+    parser.add_argument(
+        "--profiles",
+        type=Path,
+        action="append",
+        default=[],
+        help="a profile file or folder of your own, layered over the packaged ones",
+    )
+    parser.set_defaults(run=run)
+
+
+def exit_code(report: Report, fail_on: Severity) -> int:
+    failing = any(
+        f.status is FindingStatus.OPEN and f.severity.rank >= fail_on.rank for f in report.findings
+    )
+    return 1 if failing else 0
+
+
+def run(options: argparse.Namespace, argv: list[str]) -> int:
+    root: Path = options.path
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a folder")
+    scan_options = ScanOptions(study_file=options.study, profile_paths=tuple(options.profiles))
+    setup = prepare(root, scan_options)
+    as_of = resolve_as_of(options.as_of, setup.study) or date.today()
+    documents = collect(root, setup, limits=scan_options.limits, observer=ProgressBar())
+    report = build_report(documents, setup, as_of=as_of)
+    output_format = OutputFormat(options.format)
+    color = output_format is OutputFormat.TEXT and options.output is None and sys.stdout.isatty()
+    emit(render(report, output_format, color=color), options.output, scanned=root)
+    return exit_code(report, Severity(options.fail_on))

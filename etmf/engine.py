@@ -1,0 +1,249 @@
+"""Rule evaluation: a pure function of documents, profiles, the study and ``as_of``.
+
+The trial is governed by the base profile; each country (and its sites) by the country's
+profile; the study configuration is the last layer of each. Documents are checked under the
+profile of the country they were placed in. Nothing here reads files, the clock or prints.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from etmf.checks import CHECKS
+from etmf.context import Context, DocumentIndex, Group
+from etmf.model import (
+    Document,
+    Evidence,
+    EvidenceSource,
+    Expectation,
+    ExpectationStatus,
+    Finding,
+    FindingStatus,
+    ProfileInfo,
+    Severity,
+    SourceQuality,
+    Summary,
+    WaiverNote,
+)
+from etmf.profiles import BASE_PROFILE, Profile, ProfileCatalog, layer_rules
+from etmf.study import Study, Waiver
+from etmf.tmf.refmodel import ReferenceModel
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    findings: tuple[Finding, ...]
+    expected: tuple[Expectation, ...]
+    profiles: tuple[ProfileInfo, ...]
+    summary: Summary
+
+
+def plan(
+    catalog: ProfileCatalog, study: Study | None, documents: Sequence[Document]
+) -> list[Group]:
+    """Partition the trial, countries, sites and documents among their resolved profiles."""
+    base = _with_study(catalog.resolve(BASE_PROFILE), study, catalog)
+    groups: dict[str, dict[str, Any]] = {
+        base.id: {
+            "profile": base,
+            "trial": study is not None,
+            "countries": [],
+            "sites": [],
+            "documents": [],
+        }
+    }
+
+    def group_for(country: str | None) -> dict[str, Any]:
+        profile = catalog.for_country(country) if country else None
+        if profile is None:
+            return groups[base.id]
+        if profile.id not in groups:
+            groups[profile.id] = {
+                "profile": _with_study(profile, study, catalog),
+                "trial": False,
+                "countries": [],
+                "sites": [],
+                "documents": [],
+            }
+        return groups[profile.id]
+
+    if study is not None:
+        for country in study.countries:
+            group_for(country.code)["countries"].append(country.code)
+        for site in study.sites:
+            group_for(site.country)["sites"].append(site)
+    for document in documents:
+        group_for(document.country)["documents"].append(document)
+    return [
+        Group(
+            profile=g["profile"],
+            trial=g["trial"],
+            countries=tuple(g["countries"]),
+            sites=tuple(g["sites"]),
+            documents=tuple(g["documents"]),
+        )
+        for _, g in sorted(groups.items())
+    ]
+
+
+def _with_study(profile: Profile, study: Study | None, catalog: ProfileCatalog) -> Profile:
+    if study is None or not study.added_rules:
+        return profile
+    entries = [
+        {
+            **entry,
+            "citations": entry.get("citations")
+            or [
+                {
+                    "source": f"Study {study.id} configuration ({study.source})",
+                    "quality": SourceQuality.SPONSOR.value,
+                    "note": entry["reason"],
+                }
+            ],
+        }
+        for entry in study.added_rules
+    ]
+    rules = layer_rules(
+        profile.rules,
+        entries,
+        layer=f"study {study.id}",
+        source=study.source,
+        text=None,
+        model=catalog.model,
+        path_prefix=("rules", "add"),
+    )
+    return replace(profile, rules=rules, chain=(f"study:{study.id}", *profile.chain))
+
+
+def evaluate(
+    documents: Sequence[Document],
+    *,
+    catalog: ProfileCatalog,
+    study: Study | None,
+    as_of: date,
+    model: ReferenceModel,
+) -> Evaluation:
+    groups = plan(catalog, study, documents)
+    ctx = Context(as_of=as_of, study=study, model=model, index=DocumentIndex(documents))
+    findings: list[Finding] = []
+    expected: list[Expectation] = []
+    for group in groups:
+        for rule in group.profile.enabled_rules:
+            for outcome in CHECKS[rule.check].run(rule, group, ctx):
+                if isinstance(outcome, Finding):
+                    findings.append(outcome)
+                else:
+                    expected.append(outcome)
+    waivers = study.waivers if study else ()
+    findings = [_waive_finding(f, waivers, as_of) for f in findings]
+    expected = [_waive_expectation(e, waivers, as_of) for e in expected]
+    findings.sort(key=finding_order)
+    expected.sort(
+        key=lambda e: (e.level != "trial", e.country or "", e.site or "", e.artifact, e.rule)
+    )
+    return Evaluation(
+        findings=tuple(findings),
+        expected=tuple(expected),
+        profiles=tuple(
+            ProfileInfo(id=g.profile.id, name=g.profile.name, chain=g.profile.chain) for g in groups
+        ),
+        summary=summarise(documents, findings, expected),
+    )
+
+
+def finding_order(finding: Finding) -> tuple[Any, ...]:
+    """Trial first, then countries, then sites; worst severity first; then artifact and path."""
+    level_rank = {"trial": 0, "country": 1, "site": 2}.get(finding.level or "", 3)
+    return (
+        finding.site or "",
+        level_rank,
+        finding.country or "",
+        -finding.severity.rank,
+        finding.artifact or "",
+        finding.path or "",
+        finding.rule,
+        finding.id,
+    )
+
+
+def _matching_waiver(
+    waivers: Iterable[Waiver],
+    rule: str,
+    *,
+    country: str | None,
+    site: str | None,
+    path: str | None,
+) -> Waiver | None:
+    for waiver in waivers:
+        if waiver.rule != rule:
+            continue
+        if waiver.country is not None and waiver.country != country:
+            continue
+        if waiver.site is not None and waiver.site != site:
+            continue
+        if waiver.path is not None and (path is None or not fnmatch.fnmatchcase(path, waiver.path)):
+            continue
+        return waiver
+    return None
+
+
+def _waive_finding(finding: Finding, waivers: Sequence[Waiver], as_of: date) -> Finding:
+    waiver = _matching_waiver(
+        waivers, finding.rule, country=finding.country, site=finding.site, path=finding.path
+    )
+    if waiver is None:
+        return finding
+    if waiver.until is not None and waiver.until < as_of:
+        lapsed = Evidence(
+            source=EvidenceSource.CONFIG,
+            text=f"waiver expired on {waiver.until.isoformat()}: {waiver.reason}",
+            detail="the waiver no longer applies; renew it or resolve the finding",
+        )
+        return replace(finding, evidence=(*finding.evidence, lapsed))
+    note = WaiverNote(reason=waiver.reason, approved_by=waiver.approved_by, until=waiver.until)
+    return replace(finding, status=FindingStatus.WAIVED, waiver=note)
+
+
+def _waive_expectation(
+    expectation: Expectation, waivers: Sequence[Waiver], as_of: date
+) -> Expectation:
+    if expectation.status is not ExpectationStatus.MISSING:
+        return expectation
+    waiver = _matching_waiver(
+        waivers, expectation.rule, country=expectation.country, site=expectation.site, path=None
+    )
+    if waiver is None or (waiver.until is not None and waiver.until < as_of):
+        return expectation
+    return replace(expectation, status=ExpectationStatus.WAIVED, note=waiver.reason)
+
+
+def summarise(
+    documents: Sequence[Document], findings: Sequence[Finding], expected: Sequence[Expectation]
+) -> Summary:
+    open_findings = [f for f in findings if f.status is FindingStatus.OPEN]
+    statuses = Counter(e.status for e in expected)
+    present = statuses[ExpectationStatus.PRESENT]
+    due = present + statuses[ExpectationStatus.MISSING]
+    return Summary(
+        documents=len(documents),
+        readable=sum(1 for d in documents if d.readable),
+        classified=sum(1 for d in documents if d.artifact is not None),
+        expected=len(expected),
+        present=present,
+        missing=statuses[ExpectationStatus.MISSING],
+        waived=statuses[ExpectationStatus.WAIVED],
+        not_yet_due=statuses[ExpectationStatus.NOT_YET_DUE],
+        completeness=round(present / due, 4) if due else None,
+        open_findings=len(open_findings),
+        waived_findings=len(findings) - len(open_findings),
+        by_kind=dict(sorted(Counter(f.kind.value for f in open_findings).items())),
+        by_severity={
+            severity.value: sum(1 for f in open_findings if f.severity is severity)
+            for severity in Severity
+        },
+    )

@@ -1,0 +1,156 @@
+"""Walk a TMF folder and turn each file into a Document: hash, extract, place, classify.
+
+Discovery is a generator that prunes hidden folders in place and skips the files an office
+leaves behind (``~$`` lock files, ``Thumbs.db``, ``.DS_Store``). Analysis of one file is a pure
+function of its bytes and the placement context, so it can run in worker processes; a file
+that cannot be read becomes a Document with ``readable=False`` and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from etmf.extract import DEFAULT_LIMITS, Extraction, Limits, detect_format, extract
+from etmf.model import Document, FileFormat
+from etmf.placement import PlacementContext, place
+from etmf.study import STUDY_FILE
+from etmf.tmf.classify import ClassificationInput, Classifier
+
+SKIPPED_NAMES = frozenset({"thumbs.db", ".ds_store", "desktop.ini"})
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    relpath: str
+    path: str
+    size: int
+    mtime_ns: int
+    inode: int
+    error: str | None = None
+
+
+def is_skipped(name: str) -> bool:
+    return name.startswith((".", "~$")) or name.casefold() in SKIPPED_NAMES
+
+
+def discover(root: Path) -> Iterator[FileEntry]:
+    """Every document under ``root``, sorted by relative path; never follows folder links."""
+    stack = [""]
+    while stack:
+        relative = stack.pop()
+        folder = root / relative if relative else root
+        try:
+            with os.scandir(folder) as iterator:
+                entries = sorted(iterator, key=lambda entry: entry.name)
+        except OSError as error:
+            yield FileEntry(
+                relative or ".", str(folder), 0, 0, 0, f"cannot list folder: {error.strerror}"
+            )
+            continue
+        subfolders = []
+        for entry in entries:
+            if is_skipped(entry.name):
+                continue
+            relpath = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(relpath)
+                    continue
+                if not entry.is_file():
+                    continue
+                if relpath == STUDY_FILE:
+                    continue
+                stat = entry.stat()
+            except OSError as error:
+                yield FileEntry(relpath, entry.path, 0, 0, 0, f"cannot read: {error.strerror}")
+                continue
+            yield FileEntry(relpath, entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        stack.extend(reversed(subfolders))
+
+
+@cache
+def classifier() -> Classifier:
+    """One classifier per process: building the vocabulary index takes about half a second."""
+    return Classifier()
+
+
+def read_and_extract(entry: FileEntry, limits: Limits) -> tuple[str, Extraction]:
+    """The file's SHA-256 and what could be read from it."""
+    name = entry.relpath.rsplit("/", 1)[-1]
+    if entry.error is not None:
+        return "", Extraction(format=detect_format(name, b""), readable=False, problem=entry.error)
+    try:
+        if entry.size > limits.max_bytes:
+            return _hash_file(entry.path), Extraction(
+                format=detect_format(name, b""),
+                readable=False,
+                problem=f"too large to read: {entry.size / 1_048_576:.0f} MB is over the "
+                f"{limits.max_bytes / 1_048_576:.0f} MB limit",
+            )
+        with open(entry.path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return "", Extraction(
+            format=detect_format(name, b""),
+            readable=False,
+            problem=f"cannot read: {error.strerror}",
+        )
+    return hashlib.sha256(data).hexdigest(), extract(name, data, limits)
+
+
+def _hash_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def analyse(
+    entry: FileEntry, context: PlacementContext, limits: Limits = DEFAULT_LIMITS
+) -> Document:
+    sha256, extraction = read_and_extract(entry, limits)
+    return describe(entry, sha256, extraction, context)
+
+
+def describe(
+    entry: FileEntry, sha256: str, extraction: Extraction, context: PlacementContext
+) -> Document:
+    """A Document from what was extracted: placed, then classified with its level known."""
+    placement = place(entry.relpath, extraction.text, context)
+    parts = entry.relpath.split("/")
+    result = classifier().classify(
+        ClassificationInput(
+            filename=parts[-1],
+            folders=tuple(parts[:-1]),
+            title=extraction.title,
+            text=extraction.text,
+            level=placement.level,
+            pi_names=context.pi_names(placement.site),
+        )
+    )
+    return Document(
+        path=entry.relpath,
+        sha256=sha256,
+        size=entry.size,
+        format=extraction.format if extraction.format else FileFormat.OTHER,
+        readable=extraction.readable,
+        problem=extraction.problem,
+        pages=extraction.pages,
+        title=extraction.title,
+        artifact=result.artifact,
+        artifact_name=result.artifact_name,
+        subartifact=result.subartifact,
+        confidence=result.confidence,
+        evidence=result.evidence,
+        level=placement.level,
+        country=placement.country,
+        site=placement.site,
+        placement=placement.evidence,
+    )

@@ -1,0 +1,240 @@
+"""The typed results etmf returns: documents, findings, expectations and the report.
+
+Every model is frozen and rejects unknown fields, so a report read back from JSON is the
+report that was written. Enums, not strings, carry kinds, severities and levels; formatters
+group findings generically and need no code per kind.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Level(StrEnum):
+    """The TMF Reference Model's three levels at which a record is filed."""
+
+    TRIAL = "trial"
+    COUNTRY = "country"
+    SITE = "site"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical 3, major 2, minor 1, info 0."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.CRITICAL: 3, Severity.MAJOR: 2, Severity.MINOR: 1, Severity.INFO: 0}
+
+
+class Kind(StrEnum):
+    """What a finding says is wrong. Documented in README; later work adds members."""
+
+    MISSING = "missing"
+    EXPIRED = "expired"
+    EXPIRING = "expiring"
+    UNSIGNED = "unsigned"
+    INVALID_SIGNATURE = "invalid_signature"
+    WRONG_LANGUAGE = "wrong_language"
+    UNREADABLE = "unreadable"
+    NEEDS_REVIEW = "needs_review"
+    UNCLASSIFIED = "unclassified"
+    MISFILED = "misfiled"
+    DUPLICATE = "duplicate"
+    OVERDUE = "overdue"
+    OUT_OF_ORDER = "out_of_order"
+
+
+class FileFormat(StrEnum):
+    PDF = "pdf"
+    DOCX = "docx"
+    DOC = "doc"
+    XLSX = "xlsx"
+    IMAGE = "image"
+    EMAIL = "email"
+    TEXT = "text"
+    OTHER = "other"
+
+
+class EvidenceSource(StrEnum):
+    """Where a piece of evidence was read."""
+
+    FILENAME = "filename"
+    FOLDER = "folder"
+    METADATA = "metadata"
+    TEXT = "text"
+    CONFIG = "config"
+    RULE = "rule"
+    SIGNATURE = "signature"
+
+
+class Evidence(Frozen):
+    """One thing etmf read that supports a conclusion, quoted as it was found."""
+
+    source: EvidenceSource
+    text: str
+    page: int | None = None
+    detail: str | None = None
+
+
+class SourceQuality(StrEnum):
+    """How strong a citation is.
+
+    ``law``: statute or regulation text; ``regulator``: a regulator's own page or guideline
+    (ICH guidelines count here); ``secondary``: a CRO, hospital, law firm or trade source, to be
+    verified before it is enforced; ``sponsor``: the sponsor's own SOP or study decision.
+    """
+
+    LAW = "law"
+    REGULATOR = "regulator"
+    SECONDARY = "secondary"
+    SPONSOR = "sponsor"
+
+
+class Citation(Frozen):
+    source: str
+    url: str | None = None
+    quality: SourceQuality
+    note: str | None = None
+
+
+class Document(Frozen):
+    """One file of the scanned folder, with what etmf read from it and concluded about it."""
+
+    path: str = Field(description="Relative to the scanned folder, POSIX separators.")
+    sha256: str
+    size: int
+    format: FileFormat
+    readable: bool
+    problem: str | None = Field(default=None, description="Why the file could not be read.")
+    pages: int | None = None
+    title: str | None = None
+    artifact: str | None = None
+    artifact_name: str | None = None
+    subartifact: str | None = None
+    confidence: float = 0.0
+    evidence: tuple[Evidence, ...] = ()
+    level: Level | None = None
+    country: str | None = None
+    site: str | None = None
+    placement: tuple[Evidence, ...] = ()
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+    WAIVED = "waived"
+
+
+class WaiverNote(Frozen):
+    """Why a finding or an expectation is waived, as the study configuration recorded it."""
+
+    reason: str
+    approved_by: str | None = None
+    until: date | None = None
+
+
+class Finding(Frozen):
+    id: str
+    rule: str
+    kind: Kind
+    severity: Severity
+    status: FindingStatus = FindingStatus.OPEN
+    artifact: str | None = None
+    level: Level | None = None
+    country: str | None = None
+    site: str | None = None
+    path: str | None = None
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    citation: tuple[Citation, ...] = ()
+    profile: str | None = None
+    waiver: WaiverNote | None = None
+
+
+class ExpectationStatus(StrEnum):
+    PRESENT = "present"
+    MISSING = "missing"
+    NOT_YET_DUE = "not_yet_due"
+    WAIVED = "waived"
+
+
+class Expectation(Frozen):
+    """One record a rule expects at one scope, and whether the folder holds it."""
+
+    rule: str
+    artifact: str
+    artifact_name: str
+    subartifact: str | None = None
+    level: Level
+    country: str | None = None
+    site: str | None = None
+    milestone: str
+    due: date | None = Field(default=None, description="Date the milestone was reached.")
+    status: ExpectationStatus
+    documents: tuple[str, ...] = ()
+    profile: str
+    note: str | None = None
+
+
+class ToolInfo(Frozen):
+    name: str
+    version: str
+
+
+class StudyInfo(Frozen):
+    id: str
+    sponsor: str | None = None
+    title: str | None = None
+    countries: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+
+
+class ProfileInfo(Frozen):
+    id: str
+    name: str
+    chain: tuple[str, ...] = Field(description="The profile and the ones it extends, base last.")
+
+
+class Summary(Frozen):
+    documents: int
+    readable: int
+    classified: int
+    expected: int
+    present: int
+    missing: int
+    waived: int
+    not_yet_due: int
+    completeness: float | None = Field(
+        description="present / (present + missing); waived and not-yet-due items do not count."
+    )
+    open_findings: int
+    waived_findings: int
+    by_kind: dict[str, int]
+    by_severity: dict[str, int]
+
+
+class Report(Frozen):
+    schema_version: str = SCHEMA_VERSION
+    tool: ToolInfo
+    study: StudyInfo | None
+    as_of: date
+    profiles: tuple[ProfileInfo, ...]
+    documents: tuple[Document, ...]
+    findings: tuple[Finding, ...]
+    expected: tuple[Expectation, ...]
+    summary: Summary

@@ -1,0 +1,216 @@
+"""Where a document belongs: trial, country or site level, and which country and site.
+
+In order: the path patterns of ``etmf.yaml``; a folder or file name containing a site id of the
+study (or, without a study, a folder named like "Site 003"); a folder naming a country by code
+("TW", "KR - Korea") or name ("Taiwan", "대한민국"); and last the document text, when it names
+exactly one site or exactly one of the study's countries. Everything else is trial level.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from etmf.model import Evidence, EvidenceSource, Level
+from etmf.study import PlacementPattern, Study
+
+_SEGMENT_TOKENS = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9_.\-()\[\]]+")
+_GENERIC_SITE = re.compile(
+    r"^(?:site|center|centre|機構|醫院|기관)[\s_#.-]*(?:no\.?\s*)?([A-Za-z0-9][A-Za-z0-9_-]*)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    level: Level
+    country: str | None
+    site: str | None
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteKey:
+    id: str
+    country: str
+    names: tuple[str, ...]
+    pi: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementContext:
+    """What placement needs to know, built once per scan (and sent to worker processes)."""
+
+    sites: tuple[SiteKey, ...]
+    countries: tuple[tuple[str, tuple[str, ...]], ...]
+    declared: frozenset[str]
+    patterns: tuple[PlacementPattern, ...]
+
+    def site(self, site_id: str) -> SiteKey | None:
+        return next((s for s in self.sites if s.id == site_id), None)
+
+    def pi_names(self, site_id: str | None) -> tuple[str, ...]:
+        site = self.site(site_id) if site_id else None
+        return (site.pi,) if site is not None and site.pi else ()
+
+
+def placement_context(
+    study: Study | None, country_names: Iterable[tuple[str, Sequence[str]]]
+) -> PlacementContext:
+    """``country_names``: (code, names) of every country etmf has a profile for."""
+    sites = tuple(
+        SiteKey(
+            id=s.id,
+            country=s.country,
+            names=tuple(n for n in (s.name, *s.aliases) if n),
+            pi=s.pi,
+        )
+        for s in (study.sites if study else ())
+    )
+    return PlacementContext(
+        sites=sites,
+        countries=tuple((code, tuple(names)) for code, names in sorted(country_names)),
+        declared=frozenset(c.code for c in study.countries) if study else frozenset(),
+        patterns=study.placement if study else (),
+    )
+
+
+def place(relpath: str, text: str, ctx: PlacementContext) -> Placement:
+    parts = relpath.split("/")
+    for pattern in ctx.patterns:
+        if _glob(relpath, pattern.pattern):
+            return _from_pattern(pattern, ctx)
+    for position in range(len(parts) - 1, -1, -1):
+        site = _site_in(parts[position], ctx, generic=position < len(parts) - 1)
+        if site is not None:
+            site_id, country = site
+            if country is None:
+                country = _country_in_path(parts[:position], ctx)
+            where = EvidenceSource.FILENAME if position == len(parts) - 1 else EvidenceSource.FOLDER
+            return Placement(
+                Level.SITE,
+                country,
+                site_id,
+                (Evidence(source=where, text=parts[position], detail=f"names site {site_id}"),),
+            )
+    folders = parts[:-1]
+    country = _country_in_path(folders, ctx)
+    if country is not None:
+        segment = next(p for p in reversed(folders) if _country_in(p, ctx) == country)
+        return Placement(
+            Level.COUNTRY,
+            country,
+            None,
+            (
+                Evidence(
+                    source=EvidenceSource.FOLDER, text=segment, detail=f"names country {country}"
+                ),
+            ),
+        )
+    return _from_text(text, ctx)
+
+
+def _glob(path: str, pattern: str) -> bool:
+    """fnmatch where '**' also matches nothing: 'TW/**' matches 'TW/a.pdf'."""
+    return fnmatchcase(path, pattern) or fnmatchcase(path, pattern.replace("**/", ""))
+
+
+def _from_pattern(pattern: PlacementPattern, ctx: PlacementContext) -> Placement:
+    site = pattern.site
+    country = pattern.country
+    if site is not None and country is None:
+        key = ctx.site(site)
+        country = key.country if key else None
+    level = pattern.level or (Level.SITE if site else Level.COUNTRY if country else Level.TRIAL)
+    evidence = Evidence(
+        source=EvidenceSource.CONFIG, text=pattern.pattern, detail="placement pattern in etmf.yaml"
+    )
+    return Placement(level, country, site, (evidence,))
+
+
+def _tokens(segment: str) -> list[str]:
+    return _SEGMENT_TOKENS.findall(segment)
+
+
+def _site_in(
+    segment: str, ctx: PlacementContext, *, generic: bool
+) -> tuple[str, str | None] | None:
+    folded = segment.casefold()
+    for site in ctx.sites:
+        if re.search(rf"(?<![A-Za-z0-9]){re.escape(site.id.casefold())}(?![A-Za-z0-9])", folded):
+            return site.id, site.country
+    if not ctx.sites and generic:
+        match = _GENERIC_SITE.match(segment.strip())
+        if match:
+            return match.group(1), None
+    return None
+
+
+def _country_in(segment: str, ctx: PlacementContext) -> str | None:
+    tokens = _tokens(segment)
+    folded = segment.casefold()
+    for code, names in _ordered(ctx):
+        if code in tokens and (len(tokens) <= 3 or any(n.casefold() in folded for n in names)):
+            return code
+        for name in names:
+            if re.search(rf"(?<![a-z]){re.escape(name.casefold())}(?![a-z])", folded):
+                return code
+    return None
+
+
+def _ordered(ctx: PlacementContext) -> list[tuple[str, tuple[str, ...]]]:
+    """Declared countries first, so a study's own countries win over look-alikes."""
+    return sorted(ctx.countries, key=lambda item: (item[0] not in ctx.declared, item[0]))
+
+
+def _country_in_path(folders: Sequence[str], ctx: PlacementContext) -> str | None:
+    for segment in reversed(folders):
+        country = _country_in(segment, ctx)
+        if country is not None:
+            return country
+    return None
+
+
+def _from_text(text: str, ctx: PlacementContext) -> Placement:
+    head = text[:4000]
+    if head and ctx.sites:
+        folded = head.casefold()
+        hits = []
+        for site in ctx.sites:
+            for name in (site.id, *site.names):
+                if re.search(rf"(?<![\w]){re.escape(name.casefold())}(?![\w])", folded):
+                    hits.append((site, name))
+                    break
+        if len({site.id for site, _ in hits}) == 1:
+            site, name = hits[0]
+            return Placement(
+                Level.SITE,
+                site.country,
+                site.id,
+                (Evidence(source=EvidenceSource.TEXT, text=name, detail=f"names site {site.id}"),),
+            )
+    if head and ctx.declared:
+        folded = head.casefold()
+        found = {
+            code
+            for code, names in ctx.countries
+            if code in ctx.declared
+            and any(
+                re.search(rf"(?<![a-z]){re.escape(n.casefold())}(?![a-z])", folded) for n in names
+            )
+        }
+        if len(found) == 1:
+            code = found.pop()
+            return Placement(
+                Level.COUNTRY,
+                code,
+                None,
+                (
+                    Evidence(
+                        source=EvidenceSource.TEXT, text=code, detail=f"text names only {code}"
+                    ),
+                ),
+            )
+    return Placement(Level.TRIAL, None, None, ())

@@ -1,0 +1,146 @@
+"""``scan``: a TMF folder in, a Report out. The imperative shell around the pure engine.
+
+Reads the study configuration and profiles, walks the folder, analyses each file, evaluates
+the rules and assembles the report. Progress goes to an observer the caller passes in; the
+scan itself never prints, never reads the clock and never writes into the scanned folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Protocol
+
+from etmf.engine import evaluate
+from etmf.errors import UsageError
+from etmf.extract import DEFAULT_LIMITS, Limits
+from etmf.inventory import analyse, discover
+from etmf.model import Document, Report, ToolInfo
+from etmf.placement import PlacementContext, placement_context
+from etmf.profiles import ProfileCatalog
+from etmf.study import Study, find_study_file, load_study
+from etmf.tmf.refmodel import load_reference_model
+
+
+class ScanObserver(Protocol):
+    """Told about progress; the CLI draws a progress bar with it."""
+
+    def started(self, total: int) -> None: ...
+
+    def advanced(self, document: Document) -> None: ...
+
+    def finished(self) -> None: ...
+
+
+class NullObserver:
+    def started(self, total: int) -> None:
+        pass
+
+    def advanced(self, document: Document) -> None:
+        pass
+
+    def finished(self) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    study_file: Path | None = None
+    profile_paths: tuple[Path, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """Everything a scan needs besides the files: loaded and validated once."""
+
+    catalog: ProfileCatalog
+    study: Study | None
+    placement: PlacementContext
+
+
+def tool_info() -> ToolInfo:
+    try:
+        current = version("etmf")
+    except PackageNotFoundError:
+        current = "0+unknown"
+    return ToolInfo(name="etmf", version=current)
+
+
+def prepare(root: Path, options: ScanOptions = ScanOptions()) -> Setup:
+    """Load profiles and the study configuration (``--study`` or ``ROOT/etmf.yaml``)."""
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a folder")
+    catalog = ProfileCatalog.load(options.profile_paths)
+    study_path = options.study_file or find_study_file(root)
+    study = None
+    if study_path is not None:
+        source = str(study_path) if options.study_file else study_path.name
+        study = load_study(study_path, known_countries=catalog.country_codes, source=source)
+    names = []
+    for code in sorted(catalog.country_codes):
+        profile = catalog.for_country(code)
+        info = profile.country if profile is not None else None
+        names.append((code, info.names if info is not None and info.code == code else ()))
+    return Setup(catalog=catalog, study=study, placement=placement_context(study, names))
+
+
+def resolve_as_of(explicit: date | None, study: Study | None) -> date | None:
+    """``--as-of`` wins, then ``study.as_of``; None means the caller must supply today."""
+    return explicit or (study.as_of if study else None)
+
+
+def collect(
+    root: Path,
+    setup: Setup,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    observer: ScanObserver | None = None,
+) -> list[Document]:
+    observer = observer or NullObserver()
+    entries = list(discover(root))
+    observer.started(len(entries))
+    documents = []
+    for entry in entries:
+        document = analyse(entry, setup.placement, limits)
+        documents.append(document)
+        observer.advanced(document)
+    observer.finished()
+    return documents
+
+
+def build_report(documents: Sequence[Document], setup: Setup, *, as_of: date) -> Report:
+    model = load_reference_model()
+    ordered = sorted(documents, key=lambda d: d.path)
+    evaluation = evaluate(
+        ordered, catalog=setup.catalog, study=setup.study, as_of=as_of, model=model
+    )
+    return Report(
+        tool=tool_info(),
+        study=setup.study.info() if setup.study else None,
+        as_of=as_of,
+        profiles=evaluation.profiles,
+        documents=tuple(ordered),
+        findings=evaluation.findings,
+        expected=evaluation.expected,
+        summary=evaluation.summary,
+    )
+
+
+def scan(
+    root: Path,
+    *,
+    as_of: date | None = None,
+    options: ScanOptions = ScanOptions(),
+    observer: ScanObserver | None = None,
+) -> Report:
+    """Scan ``root`` and evaluate every rule as of ``as_of`` (or the study's ``as_of``)."""
+    setup = prepare(root, options)
+    effective = resolve_as_of(as_of, setup.study)
+    if effective is None:
+        raise UsageError("as_of is required: pass it, or set study.as_of in etmf.yaml")
+    documents = collect(root, setup, limits=options.limits, observer=observer)
+    return build_report(documents, setup, as_of=effective)

@@ -1,0 +1,1 @@
+"""JSON Schemas shipped with etmf: configuration files and the JSON report."""

@@ -1,0 +1,1 @@
+"""The CDISC TMF Reference Model as data, and the classifier that maps documents onto it."""

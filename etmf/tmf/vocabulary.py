@@ -1,0 +1,248 @@
+"""The classifier's vocabulary: every name of every artifact, normalised and indexed.
+
+Names come from the reference model (artifact and sub-artifact names) and from
+``rules/classification.yaml`` (synonyms, aliases in English, Chinese, Korean and Japanese,
+shared names, cues). Latin-script names are matched as token sequences, longest first;
+names with CJK characters as substrings of the text with spaces removed, because Chinese has
+no spaces and Korean spacing varies ("업무 위임 로그" / "업무위임로그").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from etmf.tmf.refmodel import ReferenceModel, load_reference_model
+from etmf.yamlschema import load_yaml, validate
+
+VOCABULARY_FILE = "classification.yaml"
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_TOKEN = re.compile(
+    r"[a-z0-9]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
+)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_MAX_VARIANTS = 64
+_OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "|": "l"})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One artifact (and maybe sub-artifact) a name points to, with how strongly."""
+
+    artifact: str
+    subartifact: str | None
+    weight: float
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    names: tuple[str, ...]
+    family: frozenset[str]
+    choose: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    latin: Mapping[tuple[str, ...], tuple[Target, ...]]
+    cjk: Mapping[str, tuple[Target, ...]]
+    max_phrase: int
+    words: frozenset[str]
+    deletes: Mapping[str, str]
+    spelling: Mapping[str, str]
+    cues: tuple[tuple[Cue, frozenset[tuple[str, ...]], frozenset[str]], ...]
+    pi_family: frozenset[str]
+    pi_choice: str | None
+    zone_names: Mapping[tuple[str, ...], str]
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+def fold(text: str) -> str:
+    """NFKC, camelCase split, lower case."""
+    return _CAMEL.sub(" ", unicodedata.normalize("NFKC", text)).lower()
+
+
+def stem(token: str) -> str:
+    """Fold plurals so that 'ranges' matches 'range' and 'approvals' 'approval'."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def phrase_tokens(name: str, spelling: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(stem(spelling.get(t, t)) for t in _TOKEN.findall(fold(name)))
+
+
+def squeeze(text: str) -> str:
+    """Text without spaces or punctuation, for CJK substring matching."""
+    return "".join(_TOKEN.findall(fold(text)))
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _expand(name: str, synonyms: Mapping[str, list[str]]) -> list[str]:
+    """The name and its variants with each synonym substituted (bounded)."""
+    lowered = fold(name)
+    options: list[list[str]] = []
+    rest = lowered
+    for key in sorted(synonyms, key=len, reverse=True):
+        if re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", rest):
+            options.append([key, *synonyms[key]])
+            rest = rest.replace(key, " ")
+    variants = [lowered]
+    for combination in itertools.islice(itertools.product(*options), _MAX_VARIANTS):
+        variant = lowered
+        for option, chosen in zip(options, combination, strict=True):
+            variant = re.sub(rf"(?<![a-z]){re.escape(option[0])}(?![a-z])", chosen, variant)
+        variants.append(variant)
+    return list(dict.fromkeys(variants))
+
+
+def build_vocabulary(raw: Mapping[str, Any], model: ReferenceModel) -> Vocabulary:
+    spelling = {fold(k): fold(v) for k, v in raw.get("spelling", {}).items()}
+    synonyms = {fold(k): [fold(v) for v in vs] for k, vs in raw.get("synonyms", {}).items()}
+    entries: dict[str, dict[tuple[str, str | None], Target]] = defaultdict(dict)
+
+    def add(name: str, target: Target, *, expand: bool = True) -> None:
+        for variant in _expand(name, synonyms) if expand else [fold(name)]:
+            key = (
+                squeeze(variant) if has_cjk(variant) else " ".join(phrase_tokens(variant, spelling))
+            )
+            if not key:
+                continue
+            slot = (target.artifact, target.subartifact)
+            current = entries[key].get(slot)
+            if current is None or current.weight < target.weight:
+                entries[key][slot] = target
+
+    for artifact in model.artifacts.values():
+        add(artifact.name, Target(artifact.number, None, 1.0, "reference model name"))
+        for sub_name in artifact.subartifacts:
+            add(sub_name, Target(artifact.number, sub_name, 1.0, "reference model sub-artifact"))
+    for number, aliases in raw.get("aliases", {}).items():
+        for alias in aliases:
+            if isinstance(alias, dict):
+                add(str(alias["name"]), Target(number, alias["subartifact"], 1.0, "alias"))
+            else:
+                add(str(alias), Target(number, None, 1.0, "alias"))
+    for shared in raw.get("shared", []):
+        for name in shared["names"]:
+            for number, weight in shared["artifacts"].items():
+                add(name, Target(number, None, float(weight), "shared name"), expand=False)
+
+    latin: dict[tuple[str, ...], tuple[Target, ...]] = {}
+    cjk: dict[str, tuple[Target, ...]] = {}
+    for key, targets in entries.items():
+        merged = _prefer_subartifact(targets.values())
+        if has_cjk(key):
+            cjk[key] = merged
+        else:
+            latin[tuple(key.split(" "))] = merged
+    words = frozenset(token for phrase in latin for token in phrase if len(token) > 1)
+    deletes: dict[str, str] = {}
+    for word in sorted(words):
+        if len(word) >= 5:
+            for variant in _deletes(word):
+                deletes.setdefault(variant, word)
+    cue_entries = []
+    for cue in raw.get("cues", []):
+        parsed = Cue(tuple(cue["names"]), frozenset(cue["family"]), cue["choose"])
+        latin_names = frozenset(phrase_tokens(n, spelling) for n in parsed.names if not has_cjk(n))
+        cjk_names = frozenset(squeeze(n) for n in parsed.names if has_cjk(n))
+        cue_entries.append((parsed, latin_names, cjk_names))
+    pi = raw.get("roles", {}).get("pi", {})
+    zone_names = {
+        phrase_tokens(name, spelling): zone
+        for zone, names in raw.get("zones", {}).items()
+        for name in names
+    }
+    return Vocabulary(
+        latin=latin,
+        cjk=cjk,
+        max_phrase=max(len(k) for k in latin),
+        words=words,
+        deletes=deletes,
+        spelling=spelling,
+        cues=tuple(cue_entries),
+        pi_family=frozenset(pi.get("family", ())),
+        pi_choice=pi.get("choose"),
+        zone_names=zone_names,
+    )
+
+
+def _prefer_subartifact(targets: Iterable[Target]) -> tuple[Target, ...]:
+    """Where a name points to an artifact with and without a sub-artifact, keep the former."""
+    by_artifact: dict[str, list[Target]] = defaultdict(list)
+    for target in targets:
+        by_artifact[target.artifact].append(target)
+    kept: list[Target] = []
+    for group in by_artifact.values():
+        specific = [t for t in group if t.subartifact is not None]
+        kept.extend(specific or group)
+    return tuple(sorted(kept, key=lambda t: (t.artifact, t.subartifact or "")))
+
+
+def correct_token(token: str, vocabulary: Vocabulary) -> str | None:
+    """An OCR- or typo-damaged token mapped to a vocabulary word, when unambiguous."""
+    if token in vocabulary.words:
+        return token
+    if any(c.isdigit() for c in token) and any(c.isalpha() for c in token):
+        fixed = token.translate(_OCR_DIGITS)
+        if fixed in vocabulary.words:
+            return fixed
+        token = fixed
+    for wrong, right in (("rn", "m"), ("vv", "w"), ("cl", "d"), ("l", "i"), ("i", "l")):
+        if wrong in token:
+            candidate = token.replace(wrong, right)
+            if candidate in vocabulary.words:
+                return candidate
+    if len(token) >= 5 and token.isalpha():
+        if token in vocabulary.deletes:
+            return vocabulary.deletes[token]
+        for variant in _deletes(token):
+            if variant in vocabulary.words:
+                return variant
+            if variant in vocabulary.deletes:
+                return vocabulary.deletes[variant]
+    return None
+
+
+def tokens(text: str, vocabulary: Vocabulary) -> list[tuple[str, bool]]:
+    """Normalised tokens of a text, each with whether it was corrected."""
+    result: list[tuple[str, bool]] = []
+    for raw in _TOKEN.findall(fold(text)):
+        if has_cjk(raw):
+            continue
+        token = stem(vocabulary.spelling.get(raw, raw))
+        if token in vocabulary.words or token.isdigit() or len(token) < 3:
+            result.append((token, False))
+            continue
+        corrected = correct_token(token, vocabulary)
+        if corrected is not None:
+            result.append((corrected, True))
+        else:
+            result.extend((part, False) for part in re.findall(r"[a-z]+|\d+", token))
+    return result
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    source = f"rules/{VOCABULARY_FILE}"
+    text = files("etmf.rules").joinpath(VOCABULARY_FILE).read_text("utf-8")
+    raw = load_yaml(text, source=source)
+    validate(raw, "classification.schema.json", source=source, text=text)
+    return build_vocabulary(raw, load_reference_model())

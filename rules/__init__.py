@@ -1,0 +1,1 @@
+"""Rule data shipped with etmf: the base profile and the vocabularies of classification and evidence."""
