@@ -204,9 +204,9 @@ def _waive_finding(finding: Finding, waivers: Sequence[Waiver], as_of: date) -> 
             text=f"waiver expired on {waiver.until.isoformat()}: {waiver.reason}",
             detail="the waiver no longer applies; renew it or resolve the finding",
         )
-        return replace(finding, evidence=(*finding.evidence, lapsed))
+        return finding.model_copy(update={"evidence": (*finding.evidence, lapsed)})
     note = WaiverNote(reason=waiver.reason, approved_by=waiver.approved_by, until=waiver.until)
-    return replace(finding, status=FindingStatus.WAIVED, waiver=note)
+    return finding.model_copy(update={"status": FindingStatus.WAIVED, "waiver": note})
 
 
 def _waive_expectation(
@@ -219,7 +219,9 @@ def _waive_expectation(
     )
     if waiver is None or (waiver.until is not None and waiver.until < as_of):
         return expectation
-    return replace(expectation, status=ExpectationStatus.WAIVED, note=waiver.reason)
+    return expectation.model_copy(
+        update={"status": ExpectationStatus.WAIVED, "note": waiver.reason}
+    )
 
 
 def summarise(

@@ -157,7 +157,9 @@ class ProfileCatalog:
         if parent_id is not None:
             if parent_id in (*seen, profile_id):
                 cycle = " -> ".join((*seen, profile_id, parent_id))
-                raise ConfigError(raw.source, "extends", f"extends cycle: {cycle}")
+                raise config_error(
+                    raw.source, ["extends"], f"extends cycle: {cycle}", text=raw.text
+                )
             if parent_id not in self._raw:
                 raise config_error(
                     raw.source,
@@ -211,9 +213,15 @@ def layer_rules(
 ) -> tuple[Rule, ...]:
     """Apply one layer's rule entries on top of the inherited rules, by id."""
     rules = {rule.id: rule for rule in inherited}
+    seen: set[str] = set()
     for position, entry in enumerate(entries):
         at = [*path_prefix, position]
         rule_id = entry["id"]
+        if rule_id in seen:
+            raise config_error(
+                source, [*at, "id"], f"rule {rule_id!r} is listed twice in this layer", text=text
+            )
+        seen.add(rule_id)
         base = rules.get(rule_id)
         if base is None:
             missing = [key for key in _NEW_RULE_KEYS if key not in entry]

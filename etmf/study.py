@@ -127,14 +127,14 @@ def parse_study(text: str, *, known_countries: Collection[str], source: str) -> 
     raw = load_yaml(text, source=source)
     if raw is None:
         raise ConfigError(source, "", "the file is empty; it needs at least study.id")
-    _normalise_milestone_keys(raw)
+    _normalise_milestone_keys(raw, source=source)
     validate(raw, "study.schema.json", source=source, text=text)
     study = _build(raw, source=source)
     _check_references(study, raw, known_countries=known_countries, text=text)
     return study
 
 
-def _normalise_milestone_keys(raw: Any) -> None:
+def _normalise_milestone_keys(raw: Any, *, source: str) -> None:
     """YAML reads an unquoted ``03:`` as the integer 3; accept it as milestone "03"."""
     if not isinstance(raw, dict):
         return
@@ -144,10 +144,22 @@ def _normalise_milestone_keys(raw: Any) -> None:
             holders.extend(raw[key])
     for holder in holders:
         if isinstance(holder, dict) and isinstance(holder.get("milestones"), dict):
-            holder["milestones"] = {
-                (f"{k:02d}" if isinstance(k, int) and not isinstance(k, bool) else k): v
-                for k, v in holder["milestones"].items()
-            }
+            normalised: dict[str, Any] = {}
+            for key, value in holder["milestones"].items():
+                name = _milestone_key(key)
+                if name in normalised:
+                    raise ConfigError(
+                        source, "milestones", f"milestone {name!r} is given twice ({key!r})"
+                    )
+                normalised[name] = value
+            holder["milestones"] = normalised
+
+
+def _milestone_key(key: object) -> str:
+    """An unquoted ``03`` is the integer 3 to YAML; anything else not a string stays invalid."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"{key:02d}"
+    return key if isinstance(key, str) else repr(key)
 
 
 def _milestones(raw: Mapping[str, str] | None) -> Milestones:
@@ -241,3 +253,8 @@ def _check_references(
     for position, waiver in enumerate(study.waivers):
         if waiver.site is not None and waiver.site not in seen:
             fail(["rules", "waive", position, "scope", "site"], f"{waiver.site!r} is not a site")
+        if waiver.country is not None and waiver.country not in declared:
+            fail(
+                ["rules", "waive", position, "scope", "country"],
+                f"{waiver.country!r} is not a declared country",
+            )

@@ -131,8 +131,8 @@ def validate(data: Any, schema_name: str, *, source: str, text: str | None = Non
     lines = _line_index(text) if text is not None else {}
     described = []
     for error in errors:
-        message, path = _describe(error, _key_path(error.absolute_path))
-        line = _line_of(lines, _parse_key_path(path))
+        message, path = describe_error(error, key_path(error.absolute_path))
+        line = _line_of(lines, _parsekey_path(path))
         described.append((line or 0, -len(error.absolute_path), path, message))
     line, _, path, message = min(described)
     if len(errors) > 1:
@@ -144,13 +144,13 @@ def config_error(
     source: str, path: list[str | int], message: str, *, text: str | None = None
 ) -> ConfigError:
     """A ConfigError about the key at ``path``, with its line when the YAML text is given."""
-    key = _key_path(path)
+    key = key_path(path)
     line = _line_of(_line_index(text), path) if text is not None else None
     return ConfigError(source, f"{key} (line {line})" if line else key, message)
 
 
-def _describe(error: jsonschema.ValidationError, path: str) -> tuple[str, str]:
-    """A message in the user's terms, and the key path it is about."""
+def describe_error(error: jsonschema.ValidationError, path: str) -> tuple[str, str]:
+    """A message in the user's terms, and the key path (``path`` plus any key it names)."""
     validator, instance = error.validator, error.instance
     subschema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     value: Any = error.validator_value
@@ -206,14 +206,14 @@ def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def _key_path(parts: Any) -> str:
+def key_path(parts: Any) -> str:
     path = ""
     for part in parts:
         path = f"{path}[{part}]" if isinstance(part, int) else _join(path, part)
     return path
 
 
-def _parse_key_path(path: str) -> list[str | int]:
+def _parsekey_path(path: str) -> list[str | int]:
     parts: list[str | int] = []
     for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
         parts.append(int(index) if index else name)

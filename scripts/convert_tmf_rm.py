@@ -103,9 +103,9 @@ def convert(workbook_path: Path) -> dict[str, Any]:
             "site": flag(row[SITE_DOC]),
         }
         milestones = {
-            level: milestone(row[column])
+            level: reached
             for level, column in (("trial", TRIAL_MS), ("country", COUNTRY_MS), ("site", SITE_MS))
-            if levels[level]
+            if levels[level] and (reached := milestone(row[column])) is not None
         }
         artifacts.append(
             {

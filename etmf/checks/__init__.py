@@ -18,6 +18,7 @@ from etmf.context import Context, Group
 from etmf.errors import UsageError
 from etmf.model import Expectation, Finding
 from etmf.tmf.refmodel import ReferenceModel
+from etmf.yamlschema import describe_error, key_path
 
 if TYPE_CHECKING:
     from etmf.profiles import Rule
@@ -61,16 +62,21 @@ class CheckRegistry:
         kind = self[name]
         validator = jsonschema.Draft202012Validator(kind.params)
         for error in sorted(validator.iter_errors(dict(params)), key=lambda e: list(e.path)):
-            where = list(error.path)
-            if error.validator == "additionalProperties":
-                allowed = ", ".join(sorted(kind.params.get("properties", {})))
-                return where, f"{error.message} (parameters of {name!r}: {allowed})"
-            return where, error.message
+            message, where = describe_error(error, key_path(error.path))
+            parts: list[str | int] = [p for p in where.replace("[", ".").split(".") if p]
+            return parts, message
         for key in ("artifact", "before_artifact", "after_artifact", "anchor_artifact"):
             number = params.get(key)
             if isinstance(number, str) and number not in model.artifacts:
                 return [key], f"{number!r} is not an artifact number of the TMF RM v{model.version}"
         artifact = params.get("artifact")
+        level = params.get("level")
+        if isinstance(artifact, str) and isinstance(level, str):
+            levels = [lv.value for lv in model.artifacts[artifact].levels]
+            if level not in levels:
+                return ["level"], (
+                    f"the TMF RM files {artifact} at {', '.join(levels)} level, not {level}"
+                )
         sub = params.get("subartifact")
         if isinstance(artifact, str) and isinstance(sub, str):
             subs = model.artifacts[artifact].subartifacts

@@ -92,8 +92,12 @@ def describe(artifact: Artifact, model: ReferenceModel) -> str:
     ]
     for level in artifact.levels:
         number = artifact.milestones.get(level)
-        milestone = f"{number} {model.milestone(number).name}" if number else "no milestone given"
-        lines.append(f"    {level.value:<8} from milestone {milestone}")
+        when = (
+            f"from milestone {number} {model.milestone(number).name}"
+            if number
+            else "no milestone given in the model"
+        )
+        lines.append(f"    {level.value:<8} {when}")
     lines.append(f"  dating:      {artifact.dating_convention or '-'}")
     lines.append(f"  ICH E6(R2):  {', '.join(artifact.ich_e6_r2) or '-'}")
     lines.append("  sub-artifacts:")

@@ -21,11 +21,15 @@ from etmf.tmf.refmodel import ReferenceModel, load_reference_model
 from etmf.tmf.vocabulary import Target, Vocabulary, fold, has_cjk, load_vocabulary, squeeze, tokens
 
 # How much a name found in each place counts. Tuning of the matcher, not regulatory knowledge.
-FILENAME, FOLDER, TITLE, HEADING, BODY = 1.0, 0.4, 0.9, 0.8, 0.25
-BODY_CAP = 0.6
+# The first lines of a page carry its title; later lines often list *other* documents
+# ("approved: protocol v4.0, ICF v2.1"), so their weight falls off quickly.
+FILENAME, FOLDER, TITLE = 1.0, 0.4, 0.9
+LINE_WEIGHTS = (1.0, 0.9, 0.5, 0.4, 0.3, 0.3)
+BODY, BODY_CAP = 0.15, 0.45
+LOOSE = 0.7
+HEAD_FINAL = 1.1
 NUMBER_SCORE = 6.0
 THRESHOLD = 0.4
-HEADING_LINES = 6
 BODY_CHARS = 4000
 
 _ARTIFACT_NUMBER = re.compile(r"(?<![\d.])(\d{2})([._-])(\d{2})\2(\d{2})(?![\d.])")
@@ -76,8 +80,8 @@ class Classifier:
     def classify(self, item: ClassificationInput) -> Classification:
         stem = re.sub(r"\.[A-Za-z0-9]{2,4}$", "", item.filename)
         lines = [line.strip() for line in item.text[:BODY_CHARS].splitlines() if line.strip()]
-        heading = "\n".join(lines[:HEADING_LINES])
-        body = "\n".join(lines[HEADING_LINES:])
+        heading = "\n".join(lines[: len(LINE_WEIGHTS)])
+        body = "\n".join(lines[len(LINE_WEIGHTS) :])
         title = _TITLE_NOISE.sub("", item.title or "").strip()
         number = self._explicit_number(stem, item.folders)
         zones, sections = self._folder_hints(item.folders)
@@ -94,12 +98,13 @@ class Classifier:
         sources += [(EvidenceSource.FOLDER, folder, FOLDER, None) for folder in item.folders]
         if title and title.lower() != stem.lower():
             sources.append((EvidenceSource.METADATA, title, TITLE, None))
-        if heading:
-            sources.append((EvidenceSource.TEXT, heading, HEADING, None))
+        for line, weight in zip(lines, LINE_WEIGHTS, strict=False):
+            sources.append((EvidenceSource.TEXT, line, weight, None))
         if body:
             sources.append((EvidenceSource.TEXT, body, BODY, BODY_CAP))
         for source, text, weight, cap in sources:
-            self._score(tally, source, text, weight, cap, item.level, zones)
+            titular = source is not EvidenceSource.FOLDER and weight >= LINE_WEIGHTS[1]
+            self._score(tally, source, text, weight, cap, item.level, zones, loose=titular)
         self._apply_hints(tally, zones, sections)
         cue_text = "\n".join([stem, title, *lines[:3]])
         self._apply_roles(tally, cue_text, "\n".join([stem, title, heading]), item.pi_names)
@@ -134,10 +139,17 @@ class Classifier:
                 zones.add(zone)
         return zones, sections
 
-    def _matches(self, text: str) -> list[tuple[str, tuple[Target, ...], bool]]:
-        """Longest-first, non-overlapping matches: (matched name, targets, corrected)."""
+    def _matches(
+        self, text: str, *, loose: bool = False
+    ) -> list[tuple[str, tuple[Target, ...], float]]:
+        """Longest-first, non-overlapping matches: (matched name, targets, factor).
+
+        ``factor`` is below 1 for names read through OCR repair, and for ``loose`` matches:
+        the words of a name in order with a few others between them ("DSMB meeting minutes"
+        for "DSMB minutes"), tried on titles only.
+        """
         vocab = self.vocabulary
-        found: list[tuple[str, tuple[Target, ...], bool]] = []
+        found: list[tuple[str, tuple[Target, ...], float]] = []
         toks = tokens(text, vocab)
         i, n = 0, len(toks)
         while i < n:
@@ -147,7 +159,8 @@ class Classifier:
                     targets = vocab.latin.get(tuple(t for t, _ in window))
                     if targets:
                         name = " ".join(t for t, _ in window)
-                        found.append((name, targets, any(c for _, c in window)))
+                        corrected = any(c for _, c in window)
+                        found.append((name, targets, 0.85 if corrected else 1.0))
                         i += length
                         break
                 else:
@@ -155,11 +168,43 @@ class Classifier:
             else:
                 i += 1
         if has_cjk(text):
-            squeezed = squeeze(text)
-            hits = [key for key in vocab.cjk if key in squeezed]
-            for key in hits:
-                if not any(key != other and key in other for other in hits):
-                    found.append((key, vocab.cjk[key], False))
+            found += self._cjk_matches(squeeze(text))
+        if loose:
+            found += self._loose(toks, {name for name, _, _ in found})
+        return found
+
+    def _cjk_matches(self, squeezed: str) -> list[tuple[str, tuple[Target, ...], float]]:
+        """Longest names first, never overlapping; the last one (the head of a CJK compound
+        noun, as in 계획서 변경 서명페이지 "signature page of a protocol amendment") counts most."""
+        cjk = self.vocabulary.cjk
+        spans = []
+        for key in cjk:
+            start = squeezed.find(key)
+            while start >= 0:
+                spans.append((start, start + len(key), key))
+                start = squeezed.find(key, start + 1)
+        chosen: list[tuple[int, int, str]] = []
+        for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+            if all(span[1] <= other[0] or span[0] >= other[1] for other in chosen):
+                chosen.append(span)
+        chosen.sort()
+        return [
+            (key, cjk[key], HEAD_FINAL if index == len(chosen) - 1 and len(chosen) > 1 else 1.0)
+            for index, (_, _, key) in enumerate(chosen)
+        ]
+
+    def _loose(
+        self, toks: list[tuple[str, bool]], strict: set[str]
+    ) -> list[tuple[str, tuple[Target, ...], float]]:
+        words = [t for t, _ in toks]
+        found = []
+        for start, word in enumerate(words):
+            for phrase in self.vocabulary.by_first.get(word, ()):
+                name = " ".join(phrase)
+                if name in strict or not _in_order(words, phrase, start):
+                    continue
+                strict.add(name)
+                found.append((name, self.vocabulary.latin[phrase], LOOSE))
         return found
 
     def _score(
@@ -171,16 +216,18 @@ class Classifier:
         cap: float | None,
         level: Level | None,
         zones: set[str],
+        *,
+        loose: bool,
     ) -> None:
         contributions: dict[str, float] = defaultdict(float)
-        for name, targets, corrected in self._matches(text):
+        for name, targets, factor in self._matches(text, loose=loose):
             chosen = self._narrow(targets, zones)
             named = {t.artifact for t in chosen if t.origin != "shared name"}
             length = len(name.split(" ")) if not has_cjk(name) else max(1, len(name) // 2)
             specificity = 0.7 if length == 1 else 1.0 if length == 2 else 1.2
             for target in chosen:
                 share = 1.0 / len(named) if target.origin != "shared name" else 1.0
-                points = weight * target.weight * share * specificity * (0.85 if corrected else 1.0)
+                points = weight * target.weight * share * specificity * factor
                 if level is not None and level not in self.model.artifacts[target.artifact].levels:
                     points *= 0.5
                 contributions[target.artifact] += points
@@ -217,7 +264,7 @@ class Classifier:
         if not tally.scores:
             return
         vocab = self.vocabulary
-        best = max(tally.scores, key=lambda a: (tally.scores[a], a))
+        best = _ranked(tally)[0][0]
         folded = fold(person_text)
         if (
             vocab.pi_choice
@@ -243,7 +290,7 @@ class Classifier:
         tally.evidence[choose].append((0.3, Evidence(source=EvidenceSource.RULE, text=why)))
 
     def _decide(self, tally: _Tally) -> Classification:
-        ranked = sorted(tally.scores.items(), key=lambda item: (-item[1], item[0]))
+        ranked = _ranked(tally)
         candidates = tuple((a, round(s, 3)) for a, s in ranked[:3])
         if not ranked or ranked[0][1] < THRESHOLD:
             return Classification(None, None, None, 0.0, (), candidates)
@@ -267,13 +314,42 @@ class Classifier:
         )
 
     def _subartifact(self, artifact_number: str, tally: _Tally) -> str | None:
-        subs = tally.subs.get(artifact_number)
-        if subs:
-            return max(subs, key=lambda s: (subs[s], s))
+        """The best-supported sub-artifact; a specific one beats the generic one that only
+        repeats the artifact's name; failing both, the generic one."""
         artifact = self.model.artifacts[artifact_number]
+        generic = next(
+            (sub for sub in artifact.subartifacts if _bare(sub) == _bare(artifact.name)), None
+        )
+        subs = tally.subs.get(artifact_number, {})
+        specific = {sub: points for sub, points in subs.items() if sub != generic}
+        pool = specific or subs
+        if pool:
+            return max(pool, key=lambda sub: (pool[sub], sub))
         if len(artifact.subartifacts) == 1:
             return artifact.subartifacts[0]
-        return artifact.name if artifact.name in artifact.subartifacts else None
+        return generic
+
+
+def _bare(name: str) -> str:
+    """A name without parenthetical parts: 'Statistical Analysis Plan (SAP)' -> '... Plan'."""
+    return re.sub(r"\s*\([^)]*\)", "", name).strip().casefold()
+
+
+def _ranked(tally: _Tally) -> list[tuple[str, float]]:
+    """Artifacts by score, best first; ties go to the lower artifact number."""
+    return sorted(tally.scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _in_order(words: Sequence[str], phrase: tuple[str, ...], start: int, slack: int = 3) -> bool:
+    """The words of ``phrase`` appear in order from ``start``, at most ``slack`` others between."""
+    position = start + 1
+    end = start + len(phrase) + slack
+    for word in phrase[1:]:
+        try:
+            position = words.index(word, position, min(end, len(words))) + 1
+        except ValueError:
+            return False
+    return True
 
 
 def _contains(haystack: Sequence[str], needle: tuple[str, ...]) -> bool:

@@ -27,9 +27,10 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _TOKEN = re.compile(
     r"[a-z0-9]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
 )
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _MAX_VARIANTS = 64
 _OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "|": "l"})
+_OCR_LETTERS = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("l", "i"), ("i", "l"), ("q", "g"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class Cue:
 class Vocabulary:
     latin: Mapping[tuple[str, ...], tuple[Target, ...]]
     cjk: Mapping[str, tuple[Target, ...]]
+    by_first: Mapping[str, tuple[tuple[str, ...], ...]]
     max_phrase: int
     words: frozenset[str]
     deletes: Mapping[str, str]
@@ -114,10 +116,18 @@ def _expand(name: str, synonyms: Mapping[str, list[str]]) -> list[str]:
 
 def build_vocabulary(raw: Mapping[str, Any], model: ReferenceModel) -> Vocabulary:
     spelling = {fold(k): fold(v) for k, v in raw.get("spelling", {}).items()}
+    suffixes = tuple(fold(word) for word in raw.get("generic_suffixes", ()))
     synonyms = {fold(k): [fold(v) for v in vs] for k, vs in raw.get("synonyms", {}).items()}
     entries: dict[str, dict[tuple[str, str | None], Target]] = defaultdict(dict)
 
     def add(name: str, target: Target, *, expand: bool = True) -> None:
+        short = _without_suffix(fold(name), suffixes)
+        if short is not None and expand and short not in synonyms:
+            add(
+                short,
+                Target(target.artifact, target.subartifact, target.weight * 0.8, target.origin),
+                expand=True,
+            )
         for variant in _expand(name, synonyms) if expand else [fold(name)]:
             key = (
                 squeeze(variant) if has_cjk(variant) else " ".join(phrase_tokens(variant, spelling))
@@ -153,6 +163,10 @@ def build_vocabulary(raw: Mapping[str, Any], model: ReferenceModel) -> Vocabular
         else:
             latin[tuple(key.split(" "))] = merged
     words = frozenset(token for phrase in latin for token in phrase if len(token) > 1)
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for phrase in sorted(latin):
+        if 2 <= len(phrase) <= 6:
+            by_first[phrase[0]].append(phrase)
     deletes: dict[str, str] = {}
     for word in sorted(words):
         if len(word) >= 5:
@@ -173,6 +187,7 @@ def build_vocabulary(raw: Mapping[str, Any], model: ReferenceModel) -> Vocabular
     return Vocabulary(
         latin=latin,
         cjk=cjk,
+        by_first={first: tuple(phrases) for first, phrases in by_first.items()},
         max_phrase=max(len(k) for k in latin),
         words=words,
         deletes=deletes,
@@ -182,6 +197,14 @@ def build_vocabulary(raw: Mapping[str, Any], model: ReferenceModel) -> Vocabular
         pi_choice=pi.get("choose"),
         zone_names=zone_names,
     )
+
+
+def _without_suffix(name: str, suffixes: tuple[str, ...]) -> str | None:
+    """'investigators meeting material' -> 'investigators meeting' (at least two words left)."""
+    words = name.split()
+    if len(words) >= 3 and words[-1] in suffixes:
+        return " ".join(words[:-1])
+    return None
 
 
 def _prefer_subartifact(targets: Iterable[Target]) -> tuple[Target, ...]:
@@ -205,7 +228,7 @@ def correct_token(token: str, vocabulary: Vocabulary) -> str | None:
         if fixed in vocabulary.words:
             return fixed
         token = fixed
-    for wrong, right in (("rn", "m"), ("vv", "w"), ("cl", "d"), ("l", "i"), ("i", "l")):
+    for wrong, right in _OCR_LETTERS:
         if wrong in token:
             candidate = token.replace(wrong, right)
             if candidate in vocabulary.words:
@@ -222,13 +245,28 @@ def correct_token(token: str, vocabulary: Vocabulary) -> str | None:
 
 
 def tokens(text: str, vocabulary: Vocabulary) -> list[tuple[str, bool]]:
-    """Normalised tokens of a text, each with whether it was corrected."""
+    """Normalised tokens of a text, each with whether it was corrected.
+
+    OCR damage is repaired where the repair is a vocabulary word: digits read for letters
+    ("Pr0tocol"), letter confusions ("Curriculurn"), one letter too many or too few, and words
+    split in two ("Rost er").
+    """
+    raw = [t for t in _TOKEN.findall(fold(text)) if not has_cjk(t)]
     result: list[tuple[str, bool]] = []
-    for raw in _TOKEN.findall(fold(text)):
-        if has_cjk(raw):
+    position = 0
+    while position < len(raw):
+        token = stem(vocabulary.spelling.get(raw[position], raw[position]))
+        position += 1
+        if token in vocabulary.words or token.isdigit():
+            result.append((token, False))
             continue
-        token = stem(vocabulary.spelling.get(raw, raw))
-        if token in vocabulary.words or token.isdigit() or len(token) < 3:
+        if position < len(raw) and token.isalpha() and raw[position].isalpha():
+            joined = stem(token + raw[position])
+            if joined in vocabulary.words and len(joined) >= 5:
+                result.append((joined, True))
+                position += 1
+                continue
+        if len(token) < 3 and not any(c.isdigit() for c in token):
             result.append((token, False))
             continue
         corrected = correct_token(token, vocabulary)
