@@ -39,8 +39,10 @@ def is_skipped(name: str) -> bool:
     return name.startswith((".", "~$")) or name.casefold() in SKIPPED_NAMES
 
 
-def discover(root: Path) -> Iterator[FileEntry]:
-    """Every document under ``root``, sorted by relative path; never follows folder links."""
+def discover(root: Path, *, exclude: frozenset[str] = frozenset()) -> Iterator[FileEntry]:
+    """Every document under ``root`` in a stable order (each folder's files in name order, then
+    its subfolders); never follows folder links. ``exclude``: relative paths that are not
+    documents (the study configuration given with ``--study``)."""
     stack = [""]
     while stack:
         relative = stack.pop()
@@ -62,9 +64,12 @@ def discover(root: Path) -> Iterator[FileEntry]:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(relpath)
                     continue
+                if entry.is_symlink() and not os.path.exists(entry.path):
+                    yield FileEntry(relpath, entry.path, 0, 0, 0, "broken link: its target is gone")
+                    continue
                 if not entry.is_file():
                     continue
-                if relpath == STUDY_FILE:
+                if relpath == STUDY_FILE or relpath in exclude:
                     continue
                 stat = entry.stat()
             except OSError as error:
@@ -90,8 +95,8 @@ def read_and_extract(entry: FileEntry, limits: Limits) -> tuple[str, Extraction]
             return _hash_file(entry.path), Extraction(
                 format=detect_format(name, b""),
                 readable=False,
-                problem=f"too large to read: {entry.size / 1_048_576:.0f} MB is over the "
-                f"{limits.max_bytes / 1_048_576:.0f} MB limit",
+                problem=f"too large to read: {human_size(entry.size)} is over the "
+                f"{human_size(limits.max_bytes)} limit",
             )
         with open(entry.path, "rb") as handle:
             data = handle.read()
@@ -102,6 +107,15 @@ def read_and_extract(entry: FileEntry, limits: Limits) -> tuple[str, Extraction]
             problem=f"cannot read: {error.strerror}",
         )
     return hashlib.sha256(data).hexdigest(), extract(name, data, limits)
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
 
 
 def _hash_file(path: str) -> str:

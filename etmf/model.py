@@ -7,7 +7,7 @@ group findings generically and need no code per kind.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -111,6 +111,86 @@ class Citation(Frozen):
     url: str | None = None
     quality: SourceQuality
     note: str | None = None
+
+
+class DateRole(StrEnum):
+    """What a date in a document means, read from the words around it."""
+
+    DOCUMENT = "document"
+    VERSION = "version"
+    SIGNATURE = "signature"
+    APPROVAL = "approval"
+    EFFECTIVE = "effective"
+    ISSUE = "issue"
+    COMPLETION = "completion"
+    REGISTRATION = "registration"
+    SUBMISSION = "submission"
+    VISIT = "visit"
+    MEETING = "meeting"
+    EXPIRY = "expiry"
+    PERIOD_START = "period_start"
+    PERIOD_END = "period_end"
+    OTHER = "other"
+
+
+class DateFact(Frozen):
+    """A date read in a document, with its role and the text it came from."""
+
+    value: date
+    role: DateRole
+    text: str = Field(description="The matched text, label included, as written.")
+    source: EvidenceSource = EvidenceSource.TEXT
+    page: int | None = None
+    calendar: str = Field(default="gregorian", description="gregorian, roc (Minguo) or japanese")
+    ambiguous: bool = Field(
+        default=False, description="Day and month order could not be told apart."
+    )
+
+
+class SignatureMethod(StrEnum):
+    DIGITAL = "digital"
+    FIELD = "field"
+    MANIFESTATION = "manifestation"
+    SIGNATURE_LINE = "signature_line"
+    SCAN = "scan"
+
+
+class SignatureStatus(StrEnum):
+    """``valid``: intact and chains to a trust anchor the study names; ``intact``: the signed
+    bytes are unchanged but the signer is not trusted; ``invalid``: changed after signing or
+    cryptographically broken; ``unsigned``: a place for a signature that is empty;
+    ``unverifiable``: nothing can be read (a scanned page without OCR evidence)."""
+
+    VALID = "valid"
+    INTACT = "intact"
+    INVALID = "invalid"
+    UNSIGNED = "unsigned"
+    UNVERIFIABLE = "unverifiable"
+
+
+class SignatureFact(Frozen):
+    method: SignatureMethod
+    status: SignatureStatus
+    signer: str | None = None
+    signed_at: datetime | None = None
+    reason: str | None = None
+    evidence: str
+    page: int | None = None
+    field: str | None = None
+
+
+class LanguageFact(Frozen):
+    code: str = Field(description="en, zh-Hant, zh-Hans, ko, ja, ... or und (undetermined)")
+    confidence: float
+    evidence: str
+    others: tuple[str, ...] = Field(default=(), description="Other languages present.")
+
+
+class VersionFact(Frozen):
+    value: str
+    text: str
+    source: EvidenceSource = EvidenceSource.TEXT
+    page: int | None = None
 
 
 class Document(Frozen):

@@ -21,6 +21,8 @@ _GENERIC_SITE = re.compile(
     r"^(?:site|center|centre|機構|醫院|기관)[\s_#.-]*(?:no\.?\s*)?([A-Za-z0-9][A-Za-z0-9_-]*)$",
     re.IGNORECASE,
 )
+# Without a study: a folder that starts with a site-number-like code ("TW-001 NTUH", "KR_002").
+_SITE_CODE = re.compile(r"^([A-Z]{2,3}[-_]?\d{2,4})(?![A-Za-z0-9])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,7 @@ def _site_in(
         if re.search(rf"(?<![A-Za-z0-9]){re.escape(site.id.casefold())}(?![A-Za-z0-9])", folded):
             return site.id, site.country
     if not ctx.sites and generic:
-        match = _GENERIC_SITE.match(segment.strip())
+        match = _GENERIC_SITE.match(segment.strip()) or _SITE_CODE.match(segment.strip())
         if match:
             return match.group(1), None
     return None
@@ -173,44 +175,48 @@ def _country_in_path(folders: Sequence[str], ctx: PlacementContext) -> str | Non
     return None
 
 
+def _named(name: str, folded_text: str) -> bool:
+    """``name`` occurs as a whole word; CJK text has no spaces (台大醫院簽署), so only Latin
+    letters and digits count as word characters around it."""
+    return (
+        re.search(rf"(?<![A-Za-z0-9]){re.escape(name.casefold())}(?![A-Za-z0-9])", folded_text)
+        is not None
+    )
+
+
 def _from_text(text: str, ctx: PlacementContext) -> Placement:
-    head = text[:4000]
-    if head and ctx.sites:
-        folded = head.casefold()
-        hits = []
-        for site in ctx.sites:
-            for name in (site.id, *site.names):
-                if re.search(rf"(?<![\w]){re.escape(name.casefold())}(?![\w])", folded):
-                    hits.append((site, name))
-                    break
-        if len({site.id for site, _ in hits}) == 1:
-            site, name = hits[0]
-            return Placement(
-                Level.SITE,
-                site.country,
-                site.id,
-                (Evidence(source=EvidenceSource.TEXT, text=name, detail=f"names site {site.id}"),),
+    """A document whose path says nothing: the text names one site (site level), sites of one
+    country or one declared country (country level); anything broader is trial level."""
+    folded = text[:4000].casefold()
+    if not folded:
+        return Placement(Level.TRIAL, None, None, ())
+    hits = []
+    for site in ctx.sites:
+        name = next((n for n in (site.id, *site.names) if _named(n, folded)), None)
+        if name is not None:
+            hits.append((site, name))
+    if len(hits) == 1:
+        site, name = hits[0]
+        evidence = Evidence(source=EvidenceSource.TEXT, text=name, detail=f"names site {site.id}")
+        return Placement(Level.SITE, site.country, site.id, (evidence,))
+    if hits:
+        countries = {site.country for site, _ in hits}
+        if len(countries) == 1:
+            (code,) = countries
+            listed = ", ".join(name for _, name in hits)
+            evidence = Evidence(
+                source=EvidenceSource.TEXT, text=listed, detail=f"names only sites in {code}"
             )
-    if head and ctx.declared:
-        folded = head.casefold()
-        found = {
-            code
-            for code, names in ctx.countries
-            if code in ctx.declared
-            and any(
-                re.search(rf"(?<![a-z]){re.escape(n.casefold())}(?![a-z])", folded) for n in names
-            )
-        }
-        if len(found) == 1:
-            code = found.pop()
-            return Placement(
-                Level.COUNTRY,
-                code,
-                None,
-                (
-                    Evidence(
-                        source=EvidenceSource.TEXT, text=code, detail=f"text names only {code}"
-                    ),
-                ),
-            )
+            return Placement(Level.COUNTRY, code, None, (evidence,))
+        return Placement(Level.TRIAL, None, None, ())
+    found: dict[str, str] = {}
+    for code, names in ctx.countries:
+        if code in ctx.declared:
+            name = next((n for n in names if _named(n, folded)), None)
+            if name is not None:
+                found[code] = name
+    if len(found) == 1:
+        ((code, name),) = found.items()
+        evidence = Evidence(source=EvidenceSource.TEXT, text=name, detail=f"names only {code}")
+        return Placement(Level.COUNTRY, code, None, (evidence,))
     return Placement(Level.TRIAL, None, None, ())

@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Protocol
 
+from etmf.atomic import is_inside
 from etmf.engine import evaluate
 from etmf.errors import UsageError
 from etmf.extract import DEFAULT_LIMITS, Limits
@@ -60,6 +61,7 @@ class Setup:
     catalog: ProfileCatalog
     study: Study | None
     placement: PlacementContext
+    exclude: frozenset[str] = frozenset()
 
 
 def tool_info() -> ToolInfo:
@@ -85,7 +87,15 @@ def prepare(root: Path, options: ScanOptions = ScanOptions()) -> Setup:
         profile = catalog.for_country(code)
         info = profile.country if profile is not None else None
         names.append((code, info.names if info is not None and info.code == code else ()))
-    return Setup(catalog=catalog, study=study, placement=placement_context(study, names))
+    exclude: frozenset[str] = frozenset()
+    if study_path is not None and is_inside(study_path, root):
+        exclude = frozenset({study_path.resolve().relative_to(root.resolve()).as_posix()})
+    return Setup(
+        catalog=catalog,
+        study=study,
+        placement=placement_context(study, names),
+        exclude=exclude,
+    )
 
 
 def resolve_as_of(explicit: date | None, study: Study | None) -> date | None:
@@ -101,7 +111,7 @@ def collect(
     observer: ScanObserver | None = None,
 ) -> list[Document]:
     observer = observer or NullObserver()
-    entries = list(discover(root))
+    entries = list(discover(root, exclude=setup.exclude))
     observer.started(len(entries))
     documents = []
     for entry in entries:

@@ -36,7 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        options = parser.parse_args(arguments)
+        options, extra = parser.parse_known_args(arguments)
+        if extra and not (
+            options.command == "classify" and not any(a.startswith("-") for a in extra)
+        ):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exit_:
         return EXIT_OK if exit_.code in (0, None) else EXIT_ERROR
     try:

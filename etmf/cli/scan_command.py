@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from etmf.cli.output import emit
+from etmf.cli.output import emit, refuse_output_inside
 from etmf.cli.progress import ProgressBar
 from etmf.errors import UsageError
 from etmf.formats import OutputFormat, render
@@ -64,6 +64,7 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     root: Path = options.path
     if not root.is_dir():
         raise UsageError(f"{root}: not a folder")
+    refuse_output_inside(options.output, root)
     scan_options = ScanOptions(study_file=options.study, profile_paths=tuple(options.profiles))
     setup = prepare(root, scan_options)
     as_of = resolve_as_of(options.as_of, setup.study) or date.today()

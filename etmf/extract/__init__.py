@@ -78,9 +78,10 @@ _EXTENSIONS = {
 
 
 def detect_format(name: str, head: bytes) -> FileFormat:
-    """The format a file claims by its extension, checked against its first bytes."""
+    """The format of a file: its first bytes when they say PDF or an image, else its extension
+    (a ``.pdf`` that is not a PDF is then reported as such by the PDF reader)."""
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    if head.startswith(b"%PDF") or (suffix == ".pdf"):
+    if head.startswith(b"%PDF"):
         return FileFormat.PDF
     if head.startswith(_IMAGE_MAGIC):
         return FileFormat.IMAGE

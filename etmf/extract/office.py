@@ -133,7 +133,16 @@ def extract_xlsx(data: bytes, limits: Limits) -> Extraction:
             strings.append("".join(item.itertext()))
             if sum(map(len, strings)) > limits.max_chars:
                 break
-    sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+    for sheet in sheets[:3]:
+        if sum(map(len, strings)) > limits.max_chars:
+            break
+        root = _xml(archive, sheet)
+        for cell in root.iterfind(".//s:c", _NS) if root is not None else ():
+            if cell.get("t") == "inlineStr":
+                strings.append("".join(cell.itertext()))
+            elif cell.get("t") == "str":
+                strings.append(cell.findtext("s:v", default="", namespaces=_NS))
     return Extraction(
         format=FileFormat.XLSX,
         readable=True,

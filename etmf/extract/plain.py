@@ -1,7 +1,8 @@
 """Plain text, e-mail and images.
 
-Text files are decoded as UTF-8 (with or without BOM), UTF-16, then the common CJK legacy
-encodings a Taiwanese or Korean site may still produce (Big5, CP949), then Latin-1. E-mail
+Text files are decoded as UTF-8 (with or without BOM) or UTF-16 with a BOM; otherwise as the
+legacy encoding a Taiwanese, mainland Chinese, Korean or Japanese site may still produce,
+detected by charset-normalizer, and last as Latin-1. E-mail
 (.eml) gives its subject as title and its plain-text body. Images carry no text layer; OCR
 reads them when it is available.
 """
@@ -16,18 +17,24 @@ from etmf.errors import ExtractionError
 from etmf.extract import Extraction, Limits, is_ole2
 from etmf.model import FileFormat
 
-_ENCODINGS = ("utf-8-sig", "utf-16", "big5", "cp949", "latin-1")
+# Legacy encodings that sites in Asia-Pacific still produce: Big5 (Taiwan, Hong Kong),
+# GB18030 (mainland China), CP949 (Korea), CP932 (Japan) and CP1252 (Windows, Latin).
+# EUC-KR and GB2312 bytes are valid in each other, so decoding without error proves nothing;
+# charset-normalizer tells them apart by character frequencies.
+_LEGACY = ["utf_8", "big5", "gb18030", "cp949", "cp932", "cp1252"]
 
 
 def decode_text(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
-    for encoding in _ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_LEGACY).best()
+    return str(best) if best is not None else data.decode("latin-1")
 
 
 def extract_text(data: bytes, limits: Limits) -> Extraction:

@@ -81,6 +81,10 @@ def _evidence(finding: Finding) -> Iterable[str]:
         yield f"[{where}] {item.text}{detail}"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def summary_line(report: Report) -> str:
     summary = report.summary
     severities = ", ".join(
@@ -93,8 +97,8 @@ def summary_line(report: Report) -> str:
         else "no documents expected yet"
     )
     return (
-        f"{summary.documents} documents ({summary.readable} readable, {summary.classified} "
-        f"classified); {summary.open_findings} open findings"
+        f"{_count(summary.documents, 'document')} ({summary.readable} readable, "
+        f"{summary.classified} classified); {_count(summary.open_findings, 'open finding')}"
         + (f" ({severities})" if severities else "")
         + (f", {summary.waived_findings} waived" if summary.waived_findings else "")
         + f"; {completeness}"

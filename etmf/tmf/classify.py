@@ -223,8 +223,7 @@ class Classifier:
         for name, targets, factor in self._matches(text, loose=loose):
             chosen = self._narrow(targets, zones)
             named = {t.artifact for t in chosen if t.origin != "shared name"}
-            length = len(name.split(" ")) if not has_cjk(name) else max(1, len(name) // 2)
-            specificity = 0.7 if length == 1 else 1.0 if length == 2 else 1.2
+            specificity = _specificity(name)
             for target in chosen:
                 share = 1.0 / len(named) if target.origin != "shared name" else 1.0
                 points = weight * target.weight * share * specificity * factor
@@ -333,6 +332,14 @@ class Classifier:
 def _bare(name: str) -> str:
     """A name without parenthetical parts: 'Statistical Analysis Plan (SAP)' -> '... Plan'."""
     return re.sub(r"\s*\([^)]*\)", "", name).strip().casefold()
+
+
+def _specificity(name: str) -> float:
+    """Longer names are more specific: one English word or two CJK characters count least."""
+    if has_cjk(name):
+        return 0.7 if len(name) <= 2 else 1.0 if len(name) <= 4 else 1.2
+    words = name.count(" ") + 1
+    return 0.7 if words == 1 else 1.0 if words == 2 else 1.2
 
 
 def _ranked(tally: _Tally) -> list[tuple[str, float]]:

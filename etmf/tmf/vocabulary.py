@@ -27,10 +27,19 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _TOKEN = re.compile(
     r"[a-z0-9]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
 )
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _MAX_VARIANTS = 64
 _OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "|": "l"})
-_OCR_LETTERS = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("l", "i"), ("i", "l"), ("q", "g"))
+_OCR_LETTERS = (
+    ("rn", "m"),
+    ("m", "rn"),
+    ("vv", "w"),
+    ("cl", "d"),
+    ("l", "i"),
+    ("i", "l"),
+    ("q", "g"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +99,22 @@ def phrase_tokens(name: str, spelling: Mapping[str, str]) -> tuple[str, ...]:
 def squeeze(text: str) -> str:
     """Text without spaces or punctuation, for CJK substring matching."""
     return "".join(_TOKEN.findall(fold(text)))
+
+
+@cache
+def _converters() -> tuple[Any, Any]:
+    from opencc import OpenCC
+
+    return OpenCC("t2s"), OpenCC("s2t")
+
+
+def chinese_variants(text: str) -> set[str]:
+    """The same name in Simplified and in Traditional characters (Taiwan writes 計畫書,
+    the mainland 计划书): an alias written once matches both."""
+    if not _HAN.search(text):
+        return set()
+    to_simplified, to_traditional = _converters()
+    return {to_simplified.convert(text), to_traditional.convert(text)} - {text}
 
 
 def _deletes(word: str) -> set[str]:
@@ -154,6 +179,10 @@ def build_vocabulary(raw: Mapping[str, Any], model: ReferenceModel) -> Vocabular
             for number, weight in shared["artifacts"].items():
                 add(name, Target(number, None, float(weight), "shared name"), expand=False)
 
+    for key in [k for k in entries if has_cjk(k)]:
+        for variant in chinese_variants(key):
+            for slot, target in entries[key].items():
+                entries[variant].setdefault(slot, target)
     latin: dict[tuple[str, ...], tuple[Target, ...]] = {}
     cjk: dict[str, tuple[Target, ...]] = {}
     for key, targets in entries.items():
@@ -176,7 +205,12 @@ def build_vocabulary(raw: Mapping[str, Any], model: ReferenceModel) -> Vocabular
     for cue in raw.get("cues", []):
         parsed = Cue(tuple(cue["names"]), frozenset(cue["family"]), cue["choose"])
         latin_names = frozenset(phrase_tokens(n, spelling) for n in parsed.names if not has_cjk(n))
-        cjk_names = frozenset(squeeze(n) for n in parsed.names if has_cjk(n))
+        cjk_names = frozenset(
+            variant
+            for n in parsed.names
+            if has_cjk(n)
+            for variant in (squeeze(n), *chinese_variants(squeeze(n)))
+        )
         cue_entries.append((parsed, latin_names, cjk_names))
     pi = raw.get("roles", {}).get("pi", {})
     zone_names = {
