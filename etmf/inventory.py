@@ -126,6 +126,24 @@ def _hash_file(path: str) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class AnalysisContext:
+    """Everything analysing one file needs; sent once to each worker process."""
+
+    placement: PlacementContext
+    limits: Limits = DEFAULT_LIMITS
+
+
+def warm_up(context: AnalysisContext) -> None:
+    """Build the per-process state (the classifier's index) before any file's clock starts."""
+    classifier()
+
+
+def analyse_task(entry: FileEntry, context: AnalysisContext) -> Document:
+    """The unit of work of a scan, as the worker pool runs it."""
+    return analyse(entry, context.placement, context.limits)
+
+
 def analyse(
     entry: FileEntry, context: PlacementContext, limits: Limits = DEFAULT_LIMITS
 ) -> Document:

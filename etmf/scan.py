@@ -17,13 +17,14 @@ from typing import Protocol
 from etmf.atomic import is_inside
 from etmf.engine import evaluate
 from etmf.errors import UsageError
-from etmf.extract import DEFAULT_LIMITS, Limits
-from etmf.inventory import analyse, discover
+from etmf.extract import Limits
+from etmf.inventory import AnalysisContext, analyse_task, discover, warm_up
 from etmf.model import Document, Report, ToolInfo
 from etmf.placement import PlacementContext, placement_context
 from etmf.profiles import ProfileCatalog
 from etmf.study import Study, find_study_file, load_study
 from etmf.tmf.refmodel import load_reference_model
+from etmf.workers import PoolOptions, WorkerPool
 
 
 class ScanObserver(Protocol):
@@ -49,9 +50,14 @@ class NullObserver:
 
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
+    """``jobs``: worker processes (0 analyses in this process, without a per-file time limit);
+    ``timeout_seconds``: how long one file may take before it is reported and skipped."""
+
     study_file: Path | None = None
     profile_paths: tuple[Path, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    jobs: int = 0
+    timeout_seconds: float = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +113,25 @@ def collect(
     root: Path,
     setup: Setup,
     *,
-    limits: Limits = DEFAULT_LIMITS,
+    options: ScanOptions = ScanOptions(),
     observer: ScanObserver | None = None,
 ) -> list[Document]:
     observer = observer or NullObserver()
     entries = list(discover(root, exclude=setup.exclude))
     observer.started(len(entries))
+    context = AnalysisContext(placement=setup.placement, limits=options.limits)
     documents = []
-    for entry in entries:
-        document = analyse(entry, setup.placement, limits)
-        documents.append(document)
-        observer.advanced(document)
+    if options.jobs == 0:
+        for entry in entries:
+            document = analyse_task(entry, context)
+            documents.append(document)
+            observer.advanced(document)
+    else:
+        pool_options = PoolOptions(jobs=options.jobs, timeout_seconds=options.timeout_seconds)
+        with WorkerPool(analyse_task, context, pool_options, warm=warm_up) as pool:
+            for document in pool.map(entries):
+                documents.append(document)
+                observer.advanced(document)
     observer.finished()
     return documents
 
@@ -152,5 +166,5 @@ def scan(
     effective = resolve_as_of(as_of, setup.study)
     if effective is None:
         raise UsageError("as_of is required: pass it, or set study.as_of in etmf.yaml")
-    documents = collect(root, setup, limits=options.limits, observer=observer)
+    documents = collect(root, setup, options=options, observer=observer)
     return build_report(documents, setup, as_of=effective)

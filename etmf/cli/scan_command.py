@@ -14,6 +14,7 @@ from etmf.errors import UsageError
 from etmf.formats import OutputFormat, render
 from etmf.model import FindingStatus, Report, Severity
 from etmf.scan import ScanOptions, build_report, collect, prepare, resolve_as_of
+from etmf.workers import default_jobs
 
 
 def parse_date(value: str) -> date:
@@ -44,6 +45,20 @@ def register(commands: Any) -> None:
         help="exit 1 when an open finding is at least this severe (default: major)",
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="worker processes (default: the number of cores; 0 reads files in this process, "
+        "without a per-file time limit)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="per-file time limit: a file that takes longer is reported unreadable (default 120)",
+    )
+    parser.add_argument(
         "--profiles",
         type=Path,
         action="append",
@@ -65,10 +80,17 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     if not root.is_dir():
         raise UsageError(f"{root}: not a folder")
     refuse_output_inside(options.output, root)
-    scan_options = ScanOptions(study_file=options.study, profile_paths=tuple(options.profiles))
+    if options.jobs < 0 or options.timeout <= 0:
+        raise UsageError("--jobs must be 0 or more and --timeout above 0")
+    scan_options = ScanOptions(
+        study_file=options.study,
+        profile_paths=tuple(options.profiles),
+        jobs=options.jobs,
+        timeout_seconds=options.timeout,
+    )
     setup = prepare(root, scan_options)
     as_of = resolve_as_of(options.as_of, setup.study) or date.today()
-    documents = collect(root, setup, limits=scan_options.limits, observer=ProgressBar())
+    documents = collect(root, setup, options=scan_options, observer=ProgressBar())
     report = build_report(documents, setup, as_of=as_of)
     output_format = OutputFormat(options.format)
     color = output_format is OutputFormat.TEXT and options.output is None and sys.stdout.isatty()
