@@ -6,6 +6,7 @@ RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 DEMO_DIR := build/demo-tmf
 DEMO_REPORT := build/demo-report
+LINTED := $(wildcard etmf tests fixtures scripts benchmarks)
 
 .PHONY: demo test lint typecheck unit system-deps accuracy schemas clean
 
@@ -32,8 +33,8 @@ demo: $(RUNTIME) system-deps
 test: lint typecheck unit
 
 lint: $(DEV)
-	$(BIN)/ruff check etmf tests fixtures scripts benchmarks
-	$(BIN)/ruff format --check etmf tests fixtures scripts benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 typecheck: $(DEV)
 	$(BIN)/mypy
