@@ -38,14 +38,18 @@ def extract_pdf(data: bytes, limits: Limits) -> Extraction:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
-        reason = str(error)
-        if "password" in reason.lower():
-            raise ExtractionError("encrypted PDF: a password is needed to open it") from None
-        detail = reason.split("(PDFium: ")[-1].rstrip(").") if "PDFium" in reason else reason
-        raise ExtractionError(f"damaged PDF: {detail.lower()}") from None
+        raise ExtractionError(_unopened(str(error).lower(), data)) from None
     try:
         count = len(document)
-        texts = [_page_text(document, index) for index in range(min(count, limits.max_pages))]
+        texts = []
+        for index in range(min(count, limits.max_pages)):
+            try:
+                texts.append(_page_text(document, index))
+            except pdfium.PdfiumError:  # a looping page tree, or a /Count over the real pages
+                raise ExtractionError(
+                    f"damaged PDF: page {index + 1} of {count} cannot be loaded "
+                    "(the page tree is broken)"
+                ) from None
         raw_metadata = document.get_metadata_dict()
     finally:
         document.close()
@@ -69,6 +73,28 @@ def extract_pdf(data: bytes, limits: Limits) -> Extraction:
     )
 
 
+def _unopened(reason: str, data: bytes) -> str:
+    """Why PDFium could not open ``data``.
+
+    PDFium's last-error code is per thread and some failures leave it as it was: in a worker,
+    a damaged file read after an encrypted one came back as "password" (and as "success" in a
+    fresh process). So encryption is named only when the file has an encryption dictionary, and
+    damage is described without the code, so the words do not depend on the files read before.
+    """
+    if b"/Encrypt" in data:
+        if "password" in reason:
+            return "encrypted PDF: a password is needed to open it"
+        if "security scheme" in reason:  # /Adobe.PubSec or a proprietary security handler
+            return (
+                "encrypted PDF: only a recipient certificate's private key (or another "
+                "non-password security handler) opens it; file an unencrypted copy"
+            )
+    return (
+        "damaged PDF: its structure cannot be read (cross-reference data, trailer or "
+        "catalogue); re-export it or save a repaired copy"
+    )
+
+
 def _page_text(document: pdfium.PdfDocument, index: int) -> str:
     page = document[index]
     try:
@@ -79,4 +105,5 @@ def _page_text(document: pdfium.PdfDocument, index: int) -> str:
             textpage.close()
     finally:
         page.close()
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # PDFium reports a hyphen drawn from some CJK fonts as U+FFFE ("ABC\ufffe301").
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-")
