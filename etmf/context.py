@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from etmf.model import Document, Evidence, Finding, Kind, Level
+from etmf.model import Document, Evidence, Expiry, Finding, Kind, Level, Severity
 from etmf.study import SiteConfig, Study
 from etmf.tmf.refmodel import ReferenceModel
 
 if TYPE_CHECKING:
     from etmf.profiles import Profile, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentNote:
+    """What a check concluded about one document, shown with the document in the report."""
+
+    path: str
+    expires: Expiry
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +116,7 @@ class Context:
         document: Document | None = None,
         artifact: str | None = None,
         evidence: Sequence[Evidence] = (),
+        severity: Severity | None = None,
     ) -> Finding:
         if scope is None and document is not None:
             scope = scope_of(document)
@@ -129,7 +138,7 @@ class Context:
             id="F-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12],
             rule=rule.id,
             kind=kind,
-            severity=rule.severity,
+            severity=severity or rule.severity,
             artifact=artifact,
             level=scope.level if scope else None,
             country=scope.country if scope else None,

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from etmf.checks import CHECKS
-from etmf.context import Context, DocumentIndex, Group
+from etmf.context import Context, DocumentIndex, DocumentNote, Group
 from etmf.model import (
     Document,
     Evidence,
@@ -32,11 +32,13 @@ from etmf.model import (
 )
 from etmf.profiles import BASE_PROFILE, Profile, ProfileCatalog, layer_rules
 from etmf.study import Study, Waiver
+from etmf.supersession import mark_current
 from etmf.tmf.refmodel import ReferenceModel
 
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
+    documents: tuple[Document, ...]
     findings: tuple[Finding, ...]
     expected: tuple[Expectation, ...]
     profiles: tuple[ProfileInfo, ...]
@@ -92,7 +94,10 @@ def plan(
 
 
 def _with_study(profile: Profile, study: Study | None, catalog: ProfileCatalog) -> Profile:
-    if study is None or not study.added_rules:
+    """The study layer: its added rules, then its overrides and disabled rules, each with the
+    reason the report shows. Overrides of rules this profile does not have are skipped here
+    (they belong to another country's profile); ``prepare`` checks each id exists somewhere."""
+    if study is None or not (study.added_rules or study.changed_rules):
         return profile
     entries = [
         {
@@ -117,6 +122,17 @@ def _with_study(profile: Profile, study: Study | None, catalog: ProfileCatalog) 
         model=catalog.model,
         path_prefix=("rules", "add"),
     )
+    known = {rule.id for rule in rules}
+    changes = [change for change in study.changed_rules if change["id"] in known]
+    rules = layer_rules(
+        rules,
+        changes,
+        layer=f"study {study.id}",
+        source=study.source,
+        text=None,
+        model=catalog.model,
+        path_prefix=("rules", "override"),
+    )
     return replace(profile, rules=rules, chain=(f"study:{study.id}", *profile.chain))
 
 
@@ -128,17 +144,25 @@ def evaluate(
     as_of: date,
     model: ReferenceModel,
 ) -> Evaluation:
+    documents = mark_current(documents)
     groups = plan(catalog, study, documents)
     ctx = Context(as_of=as_of, study=study, model=model, index=DocumentIndex(documents))
     findings: list[Finding] = []
     expected: list[Expectation] = []
+    notes: dict[str, DocumentNote] = {}
     for group in groups:
         for rule in group.profile.enabled_rules:
             for outcome in CHECKS[rule.check].run(rule, group, ctx):
                 if isinstance(outcome, Finding):
                     findings.append(outcome)
+                elif isinstance(outcome, DocumentNote):
+                    notes.setdefault(outcome.path, outcome)
                 else:
                     expected.append(outcome)
+    documents = [
+        d.model_copy(update={"expires": notes[d.path].expires}) if d.path in notes else d
+        for d in documents
+    ]
     waivers = study.waivers if study else ()
     findings = [_waive_finding(f, waivers, as_of) for f in findings]
     expected = [_waive_expectation(e, waivers, as_of) for e in expected]
@@ -147,6 +171,7 @@ def evaluate(
         key=lambda e: (e.level != "trial", e.country or "", e.site or "", e.artifact, e.rule)
     )
     return Evaluation(
+        documents=tuple(documents),
         findings=tuple(findings),
         expected=tuple(expected),
         profiles=tuple(

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from etmf.analysis import EvidenceSettings, read_facts, read_text
 from etmf.extract import DEFAULT_LIMITS, Extraction, Limits, detect_format, extract
-from etmf.model import Document, FileFormat
+from etmf.model import Document
 from etmf.placement import PlacementContext, place
 from etmf.study import STUDY_FILE
 from etmf.tmf.classify import ClassificationInput, Classifier
@@ -85,28 +86,27 @@ def classifier() -> Classifier:
     return Classifier()
 
 
-def read_and_extract(entry: FileEntry, limits: Limits) -> tuple[str, Extraction]:
-    """The file's SHA-256 and what could be read from it."""
+def read_and_extract(entry: FileEntry, limits: Limits) -> tuple[str, bytes, Extraction]:
+    """The file's SHA-256, its bytes (empty when it could not be read) and what was read."""
     name = entry.relpath.rsplit("/", 1)[-1]
     if entry.error is not None:
-        return "", Extraction(format=detect_format(name, b""), readable=False, problem=entry.error)
+        return "", b"", _unread(name, entry.error)
     try:
         if entry.size > limits.max_bytes:
-            return _hash_file(entry.path), Extraction(
-                format=detect_format(name, b""),
-                readable=False,
-                problem=f"too large to read: {human_size(entry.size)} is over the "
-                f"{human_size(limits.max_bytes)} limit",
+            problem = (
+                f"too large to read: {human_size(entry.size)} is over the "
+                f"{human_size(limits.max_bytes)} limit"
             )
+            return _hash_file(entry.path), b"", _unread(name, problem)
         with open(entry.path, "rb") as handle:
             data = handle.read()
     except OSError as error:
-        return "", Extraction(
-            format=detect_format(name, b""),
-            readable=False,
-            problem=f"cannot read: {error.strerror}",
-        )
-    return hashlib.sha256(data).hexdigest(), extract(name, data, limits)
+        return "", b"", _unread(name, f"cannot read: {error.strerror}")
+    return hashlib.sha256(data).hexdigest(), data, extract(name, data, limits)
+
+
+def _unread(name: str, problem: str) -> Extraction:
+    return Extraction(format=detect_format(name, b""), readable=False, problem=problem)
 
 
 def human_size(size: int) -> str:
@@ -132,6 +132,7 @@ class AnalysisContext:
 
     placement: PlacementContext
     limits: Limits = DEFAULT_LIMITS
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
 
 
 def warm_up(context: AnalysisContext) -> None:
@@ -141,37 +142,50 @@ def warm_up(context: AnalysisContext) -> None:
 
 def analyse_task(entry: FileEntry, context: AnalysisContext) -> Document:
     """The unit of work of a scan, as the worker pool runs it."""
-    return analyse(entry, context.placement, context.limits)
-
-
-def analyse(
-    entry: FileEntry, context: PlacementContext, limits: Limits = DEFAULT_LIMITS
-) -> Document:
-    sha256, extraction = read_and_extract(entry, limits)
-    return describe(entry, sha256, extraction, context)
+    sha256, data, extraction = read_and_extract(entry, context.limits)
+    return describe(entry, sha256, data, extraction, context)
 
 
 def describe(
-    entry: FileEntry, sha256: str, extraction: Extraction, context: PlacementContext
+    entry: FileEntry,
+    sha256: str,
+    data: bytes,
+    extraction: Extraction,
+    context: AnalysisContext,
 ) -> Document:
-    """A Document from what was extracted: placed, then classified with its level known."""
-    placement = place(entry.relpath, extraction.text, context)
+    """A Document from what was read: placed, classified with its level known, then the
+    evidence its artifact calls for (the identifying date follows the dating convention)."""
+    reading = read_text(data, extraction, context.evidence.ocr)
+    placement = place(entry.relpath, reading.text, context.placement)
     parts = entry.relpath.split("/")
     result = classifier().classify(
         ClassificationInput(
             filename=parts[-1],
             folders=tuple(parts[:-1]),
             title=extraction.title,
-            text=extraction.text,
+            text=reading.text,
             level=placement.level,
-            pi_names=context.pi_names(placement.site),
+            pi_names=context.placement.pi_names(placement.site),
         )
+    )
+    facts = (
+        read_facts(
+            data,
+            extraction,
+            reading,
+            filename=parts[-1],
+            artifact=result.artifact,
+            country=placement.country,
+            settings=context.evidence,
+        )
+        if extraction.readable
+        else None
     )
     return Document(
         path=entry.relpath,
         sha256=sha256,
         size=entry.size,
-        format=extraction.format if extraction.format else FileFormat.OTHER,
+        format=extraction.format,
         readable=extraction.readable,
         problem=extraction.problem,
         pages=extraction.pages,
@@ -185,4 +199,12 @@ def describe(
         country=placement.country,
         site=placement.site,
         placement=placement.evidence,
+        dates=facts.dates if facts else (),
+        identifying_date=facts.identifying_date if facts else None,
+        signatures=facts.signatures if facts else (),
+        language=facts.language if facts else None,
+        version=facts.version if facts else None,
+        scanned=reading.scanned,
+        read_by_ocr=reading.read_by_ocr,
+        ocr=reading.ocr,
     )

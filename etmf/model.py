@@ -148,7 +148,11 @@ class DateFact(Frozen):
 
 
 class SignatureMethod(StrEnum):
+    """``timestamp`` is a document timestamp (PAdES-LTA): it proves when, not who, so it never
+    counts as somebody's signature."""
+
     DIGITAL = "digital"
+    TIMESTAMP = "timestamp"
     FIELD = "field"
     MANIFESTATION = "manifestation"
     SIGNATURE_LINE = "signature_line"
@@ -193,6 +197,28 @@ class VersionFact(Frozen):
     page: int | None = None
 
 
+class DocumentStatus(StrEnum):
+    """``superseded``: a newer version of the same record is filed at the same scope."""
+
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+
+
+class ExpiryBasis(StrEnum):
+    STATED = "stated"
+    VALIDITY = "validity"
+
+
+class Expiry(Frozen):
+    """When a document stops being valid: stated in it, or a validity period from its date."""
+
+    date: date
+    basis: ExpiryBasis
+    rule: str | None = None
+    months: int | None = None
+    evidence: str
+
+
 class Document(Frozen):
     """One file of the scanned folder, with what etmf read from it and concluded about it."""
 
@@ -213,6 +239,19 @@ class Document(Frozen):
     country: str | None = None
     site: str | None = None
     placement: tuple[Evidence, ...] = ()
+    dates: tuple[DateFact, ...] = ()
+    identifying_date: DateFact | None = Field(
+        default=None, description="The date the artifact's dating convention names."
+    )
+    expires: Expiry | None = None
+    signatures: tuple[SignatureFact, ...] = ()
+    language: LanguageFact | None = None
+    version: VersionFact | None = None
+    status: DocumentStatus = DocumentStatus.CURRENT
+    superseded_by: str | None = None
+    scanned: bool = Field(default=False, description="The first pages have no text layer.")
+    read_by_ocr: bool = False
+    ocr: str | None = Field(default=None, description="What OCR read, or why it could not.")
 
 
 class FindingStatus(StrEnum):
@@ -263,8 +302,13 @@ class Expectation(Frozen):
     level: Level
     country: str | None = None
     site: str | None = None
-    milestone: str
-    due: date | None = Field(default=None, description="Date the milestone was reached.")
+    milestone: str | None = Field(
+        default=None, description="The milestone that makes it due; none for recurring records."
+    )
+    due: date | None = Field(
+        default=None,
+        description="Date the milestone was reached, or a recurring record's due date.",
+    )
     status: ExpectationStatus
     documents: tuple[str, ...] = ()
     profile: str

@@ -7,16 +7,18 @@ scan itself never prints, never reads the clock and never writes into the scanne
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Protocol
 
+from etmf.analysis import EvidenceSettings, OcrSettings
 from etmf.atomic import is_inside
 from etmf.engine import evaluate
-from etmf.errors import UsageError
+from etmf.errors import ConfigError, UsageError
 from etmf.extract import Limits
 from etmf.inventory import AnalysisContext, analyse_task, discover, warm_up
 from etmf.model import Document, Report, ToolInfo
@@ -58,6 +60,7 @@ class ScanOptions:
     limits: Limits = field(default_factory=Limits)
     jobs: int = 0
     timeout_seconds: float = 120.0
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ class Setup:
     study: Study | None
     placement: PlacementContext
     exclude: frozenset[str] = frozenset()
+    trust_roots: tuple[bytes, ...] = ()
 
 
 def tool_info() -> ToolInfo:
@@ -96,11 +100,57 @@ def prepare(root: Path, options: ScanOptions = ScanOptions()) -> Setup:
     exclude: frozenset[str] = frozenset()
     if study_path is not None and is_inside(study_path, root):
         exclude = frozenset({study_path.resolve().relative_to(root.resolve()).as_posix()})
+    if options.cache_dir is not None and is_inside(options.cache_dir, root):
+        raise UsageError(f"{options.cache_dir}: the cache cannot live inside the scanned folder")
     return Setup(
         catalog=catalog,
         study=study,
         placement=placement_context(study, names),
         exclude=exclude,
+        trust_roots=_trust_roots(study, study_path),
+    )
+
+
+def _trust_roots(study: Study | None, study_path: Path | None) -> tuple[bytes, ...]:
+    """The certificates ``trust_anchors`` names, relative to the study file."""
+    if study is None or study_path is None:
+        return ()
+    roots = []
+    for position, name in enumerate(study.trust_anchors):
+        path = name if name.is_absolute() else study_path.parent / name
+        try:
+            roots.append(path.read_bytes())
+        except OSError as error:
+            raise ConfigError(
+                study.source, f"trust_anchors[{position}]", f"cannot read {path}: {error.strerror}"
+            ) from None
+    return tuple(roots)
+
+
+def default_cache_dir() -> Path:
+    """The user's cache directory (XDG), never the scanned folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "etmf"
+
+
+def evidence_settings(setup: Setup, options: ScanOptions, as_of: date) -> EvidenceSettings:
+    """Signatures are validated as of the end of ``as_of``, so a scan does not depend on the
+    day it runs; OCR follows the study's settings."""
+    study = setup.study
+    defaults = OcrSettings()
+    return EvidenceSettings(
+        trust_roots=setup.trust_roots,
+        validation_time=datetime.combine(as_of, time(23, 59, 59), tzinfo=UTC),
+        ocr=OcrSettings(
+            enabled=study.ocr_enabled if study else True,
+            languages=(
+                study.ocr_languages if study and study.ocr_languages else defaults.languages
+            ),
+            max_pages=(
+                study.ocr_max_pages if study and study.ocr_max_pages else defaults.max_pages
+            ),
+            cache_dir=(options.cache_dir or default_cache_dir()) / "ocr",
+        ),
     )
 
 
@@ -113,13 +163,18 @@ def collect(
     root: Path,
     setup: Setup,
     *,
+    as_of: date,
     options: ScanOptions = ScanOptions(),
     observer: ScanObserver | None = None,
 ) -> list[Document]:
     observer = observer or NullObserver()
     entries = list(discover(root, exclude=setup.exclude))
     observer.started(len(entries))
-    context = AnalysisContext(placement=setup.placement, limits=options.limits)
+    context = AnalysisContext(
+        placement=setup.placement,
+        limits=options.limits,
+        evidence=evidence_settings(setup, options, as_of),
+    )
     documents = []
     if options.jobs == 0:
         for entry in entries:
@@ -147,7 +202,7 @@ def build_report(documents: Sequence[Document], setup: Setup, *, as_of: date) ->
         study=setup.study.info() if setup.study else None,
         as_of=as_of,
         profiles=evaluation.profiles,
-        documents=tuple(ordered),
+        documents=evaluation.documents,
         findings=evaluation.findings,
         expected=evaluation.expected,
         summary=evaluation.summary,
@@ -166,5 +221,5 @@ def scan(
     effective = resolve_as_of(as_of, setup.study)
     if effective is None:
         raise UsageError("as_of is required: pass it, or set study.as_of in etmf.yaml")
-    documents = collect(root, setup, options=options, observer=observer)
+    documents = collect(root, setup, as_of=effective, options=options, observer=observer)
     return build_report(documents, setup, as_of=effective)

@@ -76,7 +76,12 @@ class Study:
     sites: tuple[SiteConfig, ...] = ()
     placement: tuple[PlacementPattern, ...] = ()
     added_rules: tuple[Mapping[str, Any], ...] = ()
+    changed_rules: tuple[Mapping[str, Any], ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    trust_anchors: tuple[Path, ...] = ()
+    ocr_enabled: bool = True
+    ocr_languages: tuple[str, ...] = ()
+    ocr_max_pages: int | None = None
 
     def country(self, code: str) -> CountryConfig | None:
         return next((c for c in self.countries if c.code == code), None)
@@ -201,6 +206,14 @@ def _build(raw: Mapping[str, Any], *, source: str) -> Study:
             for p in raw.get("placement", [])
         ),
         added_rules=tuple(rules.get("add", [])),
+        changed_rules=(
+            *rules.get("override", []),
+            *({**d, "enabled": False} for d in rules.get("disable", [])),
+        ),
+        trust_anchors=tuple(Path(p) for p in raw.get("trust_anchors", [])),
+        ocr_enabled=raw.get("ocr", {}).get("enabled", True),
+        ocr_languages=tuple(raw.get("ocr", {}).get("languages", ())),
+        ocr_max_pages=raw.get("ocr", {}).get("max_pages"),
         waivers=tuple(
             Waiver(
                 rule=w["rule"],

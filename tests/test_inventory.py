@@ -10,7 +10,6 @@ from __future__ import annotations
 import email.message
 import hashlib
 import io
-import os
 import struct
 import zipfile
 import zlib
@@ -20,7 +19,13 @@ from pathlib import Path
 import pytest
 
 from etmf.extract import DEFAULT_LIMITS, Extraction, Limits
-from etmf.inventory import FileEntry, analyse, discover, read_and_extract
+from etmf.inventory import (
+    AnalysisContext,
+    FileEntry,
+    analyse_task,
+    discover,
+    read_and_extract,
+)
 from etmf.model import Document, FileFormat, Kind
 from etmf.placement import placement_context
 from etmf.scan import ScanOptions, scan
@@ -159,12 +164,13 @@ def read(
 ) -> tuple[str, Extraction]:
     """Write ``data`` at ``relpath``, discover it and read it back: (sha256, extraction)."""
     write(root / relpath, data)
-    return read_and_extract(entry_for(root, relpath), limits)
+    sha256, _, extraction = read_and_extract(entry_for(root, relpath), limits)
+    return sha256, extraction
 
 
 def document(root: Path, relpath: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
     write(root / relpath, data)
-    return analyse(entry_for(root, relpath), NO_STUDY, limits)
+    return analyse_task(entry_for(root, relpath), AnalysisContext(NO_STUDY, limits))
 
 
 # ---- discovery -----------------------------------------------------------------------------------
@@ -400,7 +406,7 @@ def test_image_is_listed_readable_and_needs_ocr(tmp_path: Path) -> None:
     assert extraction.format is FileFormat.IMAGE
     assert extraction.needs_ocr
     assert extraction.text == ""
-    doc = analyse(entry_for(tmp_path, "scan.png"), NO_STUDY)
+    doc = analyse_task(entry_for(tmp_path, "scan.png"), AnalysisContext(NO_STUDY))
     assert doc.readable
     assert doc.problem is None
 
@@ -474,18 +480,18 @@ def test_file_over_the_size_limit_is_unreadable_but_hashed(tmp_path: Path) -> No
     assert doc.size == len(data)
 
 
-@pytest.mark.skipif(
-    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can read a chmod 000 file"
-)
-def test_file_without_read_permission_is_unreadable(tmp_path: Path) -> None:
+def test_file_replaced_by_a_folder_after_discovery_is_unreadable(tmp_path: Path) -> None:
+    """An OS error other than a missing file (here "is a directory"; a share without read
+    permission gives the same path through the code, but root can read a chmod 000 file, so
+    CI could not test that one)."""
     path = write(tmp_path / "Protocol.pdf", pdf_bytes("Clinical Study Protocol"))
-    path.chmod(0)
-    try:
-        doc = analyse(entry_for(tmp_path, "Protocol.pdf"), NO_STUDY)
-    finally:
-        path.chmod(0o644)
+    entry = entry_for(tmp_path, "Protocol.pdf")
+    path.unlink()
+    path.mkdir()
+    doc = analyse_task(entry, AnalysisContext(NO_STUDY))
     assert not doc.readable
     assert "cannot read" in (doc.problem or "")
+    assert "directory" in (doc.problem or "").lower()
 
 
 def test_file_removed_after_discovery_is_unreadable(tmp_path: Path) -> None:
@@ -493,7 +499,7 @@ def test_file_removed_after_discovery_is_unreadable(tmp_path: Path) -> None:
     path = write(tmp_path / "Protocol.pdf", pdf_bytes("Clinical Study Protocol"))
     entry = entry_for(tmp_path, "Protocol.pdf")
     path.unlink()
-    doc = analyse(entry, NO_STUDY)
+    doc = analyse_task(entry, AnalysisContext(NO_STUDY))
     assert not doc.readable
     assert "cannot read" in (doc.problem or "")
     assert doc.path == "Protocol.pdf"

@@ -176,7 +176,11 @@ def test_taiwan_adds_its_own_rules(catalog: ProfileCatalog) -> None:
             "rules:\n" + edit(NEW_RULE, "check: required", "check: sometimes"),
             "rules[0].check",
             "check",
-            ["'sometimes'", "required, readable, classified, unique, filed"],
+            [
+                "'sometimes'",
+                "required, recurring, expires, signed, language, readable, legible, "
+                "classified, unique, filed",
+            ],
             id="unknown-check-kind",
         ),
         pytest.param(

@@ -131,7 +131,9 @@ def test_unknown_top_level_key() -> None:
     message = error_of(text)
     assert message.startswith(f"{SOURCE}: colour (line {line_of(text, 'colour')}): ")
     assert "unknown key 'colour'" in message
-    assert "expected one of: countries, placement, rules, sites, study" in message
+    assert (
+        "expected one of: countries, ocr, placement, rules, sites, study, trust_anchors" in message
+    )
 
 
 def test_unknown_nested_key() -> None:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
-from etmf.checks import documents, presence
-from etmf.context import Context, Group
+from etmf.checks import documents, evidence, presence, recurring
+from etmf.context import Context, DocumentNote, Group
 from etmf.errors import UsageError
 from etmf.model import Expectation, Finding
 from etmf.tmf.refmodel import ReferenceModel
@@ -23,7 +23,7 @@ from etmf.yamlschema import describe_error, key_path
 if TYPE_CHECKING:
     from etmf.profiles import Rule
 
-Outcome = Finding | Expectation
+Outcome = Finding | Expectation | DocumentNote
 CheckFunction = Callable[["Rule", Group, Context], Iterator[Outcome]]
 
 
@@ -69,6 +69,12 @@ class CheckRegistry:
             number = params.get(key)
             if isinstance(number, str) and number not in model.artifacts:
                 return [key], f"{number!r} is not an artifact number of the TMF RM v{model.version}"
+        for position, number in enumerate(params.get("artifacts", ())):
+            if number not in model.artifacts:
+                return (
+                    ["artifacts", position],
+                    f"{number!r} is not an artifact number of the TMF RM v{model.version}",
+                )
         artifact = params.get("artifact")
         level = params.get("level")
         if isinstance(artifact, str) and isinstance(level, str):
@@ -88,7 +94,9 @@ class CheckRegistry:
 
 
 ARTIFACT = {"type": "string", "pattern": r"^\d{2}\.\d{2}\.\d{2}$"}
+ARTIFACTS = {"type": "array", "minItems": 1, "uniqueItems": True, "items": ARTIFACT}
 LEVEL = {"enum": ["trial", "country", "site"]}
+LEVELS = {"type": "array", "minItems": 1, "uniqueItems": True, "items": LEVEL}
 MILESTONE = {"type": "string", "pattern": "^(0[1-9]|1[0-2])$"}
 NO_PARAMS: Mapping[str, Any] = {"type": "object", "additionalProperties": False}
 
@@ -111,6 +119,86 @@ CHECKS = CheckRegistry(
                 },
             },
             run=presence.required,
+        ),
+        CheckKind(
+            name="recurring",
+            summary="An artifact is due every N months after the date of an anchor document "
+            "at the same scope (an annual report after the ethics approval); missed ones are "
+            "overdue.",
+            params={
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["artifact", "level", "anchor_artifact", "every_months"],
+                "properties": {
+                    "artifact": ARTIFACT,
+                    "level": LEVEL,
+                    "anchor_artifact": ARTIFACT,
+                    "every_months": {"type": "integer", "minimum": 1, "maximum": 120},
+                    "grace_days": {"type": "integer", "minimum": 0, "maximum": 365},
+                    "description": {"type": "string"},
+                },
+            },
+            run=recurring.recurring,
+        ),
+        CheckKind(
+            name="expires",
+            summary="A document is valid until the date it states, or for a period from its "
+            "identifying date; expired and soon-expiring documents are reported.",
+            params={
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "artifacts": ARTIFACTS,
+                    "subartifact": {"type": "string"},
+                    "levels": LEVELS,
+                    "months": {"type": "integer", "minimum": 1, "maximum": 600},
+                    "renewal": {"enum": ["document", "scope"]},
+                    "warn_days": {"type": "integer", "minimum": 0, "maximum": 3650},
+                    "description": {"type": "string"},
+                },
+            },
+            run=evidence.expires,
+        ),
+        CheckKind(
+            name="signed",
+            summary="Documents of these artifacts carry a valid or intact signature.",
+            params={
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["artifacts"],
+                "properties": {
+                    "artifacts": ARTIFACTS,
+                    "levels": LEVELS,
+                    "description": {"type": "string"},
+                },
+            },
+            run=evidence.signed,
+        ),
+        CheckKind(
+            name="language",
+            summary="Documents of these artifacts are written in one of these languages.",
+            params={
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["artifacts", "levels", "languages"],
+                "properties": {
+                    "artifacts": ARTIFACTS,
+                    "levels": LEVELS,
+                    "languages": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string", "pattern": "^[a-z]{2}(-[A-Za-z]+)?$"},
+                    },
+                    "description": {"type": "string"},
+                },
+            },
+            run=evidence.language,
+        ),
+        CheckKind(
+            name="legible",
+            summary="A scanned document whose text could not be read is flagged for review.",
+            params=NO_PARAMS,
+            run=evidence.legible,
         ),
         CheckKind(
             name="readable",

@@ -90,7 +90,7 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     )
     setup = prepare(root, scan_options)
     as_of = resolve_as_of(options.as_of, setup.study) or date.today()
-    documents = collect(root, setup, options=scan_options, observer=ProgressBar())
+    documents = collect(root, setup, as_of=as_of, options=scan_options, observer=ProgressBar())
     report = build_report(documents, setup, as_of=as_of)
     output_format = OutputFormat(options.format)
     color = output_format is OutputFormat.TEXT and options.output is None and sys.stdout.isatty()
