@@ -87,9 +87,11 @@ def _expiry(document: Document, rule: Rule) -> Expiry | None:
             evidence=f"the document states {stated.text!r}{page}",
         )
     months = rule.params.get("months")
-    if months is None or document.identifying_date is None:
-        return None
     start = document.identifying_date
+    # When the file was made (PDF or Office metadata) is no date of the record: a scan or a
+    # conversion resets it. A validity period runs only from a date the document states.
+    if months is None or start is None or start.source is EvidenceSource.METADATA:
+        return None
     return Expiry(
         date=add_months(start.value, int(months)),
         basis=ExpiryBasis.VALIDITY,
