@@ -140,6 +140,15 @@ def validate(data: Any, schema_name: str, *, source: str, text: str | None = Non
     raise ConfigError(source, f"{path} (line {line})" if line else path, message)
 
 
+def load_packaged_rules(filename: str, schema_name: str) -> tuple[Any, str]:
+    """A YAML file shipped in ``rules/``, parsed and validated; returns (data, source name)."""
+    source = f"rules/{filename}"
+    text = files("etmf.rules").joinpath(filename).read_text("utf-8")
+    raw = load_yaml(text, source=source)
+    validate(raw, schema_name, source=source, text=text)
+    return raw, source
+
+
 def config_error(
     source: str, path: list[str | int], message: str, *, text: str | None = None
 ) -> ConfigError:

@@ -1,4 +1,5 @@
-"""Suite-wide settings: the OCR cache of scans run by tests lives in a temporary folder."""
+"""Suite-wide settings: the OCR cache of scans run by tests lives in a temporary folder, and
+tests that hide Tesseract get it probed afresh."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from etmf.extract.ocr import tesseract_available, tesseract_languages, tesseract_version
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -15,3 +18,16 @@ def _cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(Path(cache)))
         yield
+
+
+def forget_tesseract() -> None:
+    for probe in (tesseract_available, tesseract_version, tesseract_languages):
+        probe.cache_clear()
+
+
+@pytest.fixture
+def fresh_probes() -> Iterator[None]:
+    """Tesseract probed again, before the test and after it (the test may hide it)."""
+    forget_tesseract()
+    yield
+    forget_tesseract()

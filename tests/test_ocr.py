@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ from etmf.extract.ocr import (
     ocr_image,
     ocr_pdf,
     tesseract_available,
-    tesseract_languages,
     tesseract_version,
 )
 from etmf.extract.pdf import extract_pdf
@@ -34,19 +32,6 @@ TAIWAN = ["有效期限：中華民國115年3月31日"]
 KOREA = ["유효기간: 2026년 10월 31일"]
 ENGLISH = OcrOptions(languages=("eng",), max_pages=1, dpi=200)
 DEFAULT = OcrOptions(max_pages=1, dpi=200)
-
-
-def _forget_tesseract() -> None:
-    for probe in (tesseract_available, tesseract_version, tesseract_languages):
-        probe.cache_clear()
-
-
-@pytest.fixture
-def fresh_probes() -> Iterator[None]:
-    """Tesseract probed again, before the test and after it (the test may hide it)."""
-    _forget_tesseract()
-    yield
-    _forget_tesseract()
 
 
 def test_an_english_scan_is_read_back() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import time
 from datetime import date
@@ -31,7 +32,12 @@ from fixtures import broken_pdfs, signing
 from fixtures.documents import write
 
 AS_OF = date(2026, 1, 1)
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/pypdf-sample-files"
+# The shared checkout next to this repository; ETMF_SAMPLE_PDFS points elsewhere. Its README
+# asks that the files are not copied into the project, so they are read from there.
+CORPUS = Path(
+    os.environ.get("ETMF_SAMPLE_PDFS")
+    or Path(__file__).resolve().parents[2] / "shared/corpus/pypdf-sample-files"
+)
 LOCKED = "encrypted PDF: a password is needed to open it"
 CERTIFICATE_LOCKED = (
     "encrypted PDF: only a recipient certificate's private key (or another non-password "

@@ -3,13 +3,11 @@ the evidence each document carries in the report."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from etmf.extract.ocr import tesseract_available, tesseract_languages, tesseract_version
 from etmf.model import Finding, Kind, Report, SignatureStatus
 from etmf.scan import ScanOptions, scan
 from fixtures.documents import docx_bytes, pdf_bytes, write
@@ -32,18 +30,6 @@ sites:
     milestones: {"03": 2025-01-10}
 """
 SITE = "TW/TW-001"
-
-
-def _forget_tesseract() -> None:
-    for probe in (tesseract_available, tesseract_version, tesseract_languages):
-        probe.cache_clear()
-
-
-@pytest.fixture
-def fresh_probes() -> Iterator[None]:
-    _forget_tesseract()
-    yield
-    _forget_tesseract()
 
 
 def _folder(tmp_path: Path, files: dict[str, bytes]) -> Path:

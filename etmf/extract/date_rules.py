@@ -13,11 +13,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from etmf.model import DateRole
-from etmf.yamlschema import config_error, load_yaml, validate
+from etmf.yamlschema import config_error, load_packaged_rules
 
 RULES_FILE = "dates.yaml"
 _LATIN = re.compile(r"[A-Za-z]")
@@ -67,10 +66,7 @@ class DateRules:
 
 @cache
 def load_date_rules() -> DateRules:
-    source = f"rules/{RULES_FILE}"
-    text = files("etmf.rules").joinpath(RULES_FILE).read_text("utf-8")
-    raw = load_yaml(text, source=source)
-    validate(raw, "dates.schema.json", source=source, text=text)
+    raw, source = load_packaged_rules(RULES_FILE, "dates.schema.json")
     return build_date_rules(raw, source=source)
 
 

@@ -20,11 +20,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from etmf.model import LanguageFact
-from etmf.yamlschema import load_yaml, validate
+from etmf.yamlschema import load_packaged_rules
 
 LANGUAGE_FILE = "language.yaml"
 UNDETERMINED = "und"
@@ -125,10 +124,7 @@ def rules_from_data(raw: Mapping[str, Any]) -> LanguageRules:
 
 @cache
 def load_language_rules() -> LanguageRules:
-    source = f"rules/{LANGUAGE_FILE}"
-    text = files("etmf.rules").joinpath(LANGUAGE_FILE).read_text("utf-8")
-    raw = load_yaml(text, source=source)
-    validate(raw, "language.schema.json", source=source, text=text)
+    raw, _ = load_packaged_rules(LANGUAGE_FILE, "language.schema.json")
     return rules_from_data(raw)
 
 

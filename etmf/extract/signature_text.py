@@ -16,13 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from etmf.extract.date_rules import words_pattern
 from etmf.extract.dates import find_dates
 from etmf.model import SignatureFact, SignatureMethod, SignatureStatus
-from etmf.yamlschema import load_yaml, validate
+from etmf.yamlschema import load_packaged_rules
 
 RULES_FILE = "signatures.yaml"
 _BLANKS = "_＿.…\\-－—"
@@ -141,8 +140,5 @@ def build_signature_text_rules(raw: Mapping[str, Any]) -> SignatureTextRules:
 
 @cache
 def load_signature_text_rules() -> SignatureTextRules:
-    source = f"rules/{RULES_FILE}"
-    text = files("etmf.rules").joinpath(RULES_FILE).read_text("utf-8")
-    raw = load_yaml(text, source=source)
-    validate(raw, "signatures.schema.json", source=source, text=text)
+    raw, _ = load_packaged_rules(RULES_FILE, "signatures.schema.json")
     return build_signature_text_rules(raw)

@@ -14,13 +14,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from etmf.extract.date_rules import words_pattern
 from etmf.extract.dates import find_dates
 from etmf.model import EvidenceSource, VersionFact
-from etmf.yamlschema import load_yaml, validate
+from etmf.yamlschema import load_packaged_rules
 
 RULES_FILE = "versions.yaml"
 _WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -150,8 +149,5 @@ def build_version_rules(raw: Mapping[str, Any]) -> VersionRules:
 
 @cache
 def load_version_rules() -> VersionRules:
-    source = f"rules/{RULES_FILE}"
-    text = files("etmf.rules").joinpath(RULES_FILE).read_text("utf-8")
-    raw = load_yaml(text, source=source)
-    validate(raw, "versions.schema.json", source=source, text=text)
+    raw, _ = load_packaged_rules(RULES_FILE, "versions.schema.json")
     return build_version_rules(raw)

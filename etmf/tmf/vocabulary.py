@@ -16,11 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from etmf.tmf.refmodel import ReferenceModel, load_reference_model
-from etmf.yamlschema import load_yaml, validate
+from etmf.yamlschema import load_packaged_rules
 
 VOCABULARY_FILE = "classification.yaml"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -313,8 +312,5 @@ def tokens(text: str, vocabulary: Vocabulary) -> list[tuple[str, bool]]:
 
 @cache
 def load_vocabulary() -> Vocabulary:
-    source = f"rules/{VOCABULARY_FILE}"
-    text = files("etmf.rules").joinpath(VOCABULARY_FILE).read_text("utf-8")
-    raw = load_yaml(text, source=source)
-    validate(raw, "classification.schema.json", source=source, text=text)
+    raw, _ = load_packaged_rules(VOCABULARY_FILE, "classification.schema.json")
     return build_vocabulary(raw, load_reference_model())
