@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from etmf.cli import classify_command, model_command, scan_command
+from etmf.cli import classify_command, model_command, profiles_command, scan_command
 from etmf.errors import ConfigError, EtmfError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan_command.register(commands)
     classify_command.register(commands)
     model_command.register(commands)
+    profiles_command.register(commands)
     return parser
 
 
