@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -53,6 +53,20 @@ class Group:
     countries: tuple[str, ...]
     sites: tuple[SiteConfig, ...]
     documents: tuple[Document, ...]
+    # Positions in ``documents`` by artifact, so a rule naming a few artifacts does not scan all.
+    _positions: Mapping[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        positions: dict[str, list[int]] = defaultdict(list)
+        for position, document in enumerate(self.documents):
+            if document.artifact is not None:
+                positions[document.artifact].append(position)
+        object.__setattr__(self, "_positions", {a: tuple(p) for a, p in positions.items()})
+
+    def documents_of(self, artifacts: Collection[str]) -> list[Document]:
+        """The group's documents of these artifacts, in the group's order."""
+        found = sorted(p for artifact in artifacts for p in self._positions.get(artifact, ()))
+        return [self.documents[p] for p in found]
 
     def scopes(self, level: Level) -> list[Scope]:
         if level is Level.TRIAL:
@@ -72,23 +86,41 @@ class DocumentIndex:
     """Documents by (artifact, scope), built once per evaluation: lookups are O(1)."""
 
     def __init__(self, documents: Iterable[Document]) -> None:
-        self._by_scope: dict[tuple[str, Scope], list[Document]] = defaultdict(list)
-        self._by_hash: dict[str, list[Document]] = defaultdict(list)
+        # Keyed by plain tuples (artifact, level, country, site): cheaper than building and
+        # hashing a Scope for each of 100,000 documents.
+        self._by_scope: dict[tuple[str, Level, str | None, str | None], list[Document]] = (
+            defaultdict(list)
+        )
+        # Nearly every hash is held once: the first copy, and lists only for duplicated ones.
+        self._first: dict[str, Document] = {}
+        self._copies: dict[str, list[Document]] = {}
         for document in documents:
-            scope = scope_of(document)
-            if document.artifact is not None and scope is not None:
-                self._by_scope[(document.artifact, scope)].append(document)
+            if document.artifact is not None and document.level is not None:
+                key = (document.artifact, document.level, document.country, document.site)
+                self._by_scope[key].append(document)
             if document.readable:
-                self._by_hash[document.sha256].append(document)
+                first = self._first.setdefault(document.sha256, document)
+                if first is not document:
+                    self._copies.setdefault(document.sha256, [first]).append(document)
 
     def at(self, artifact: str, scope: Scope, *, subartifact: str | None = None) -> list[Document]:
-        documents = self._by_scope.get((artifact, scope), [])
+        key = (artifact, scope.level, scope.country, scope.site)
+        documents = self._by_scope.get(key, [])
         if subartifact is None:
             return documents
         return [d for d in documents if d.subartifact == subartifact]
 
     def copies(self, sha256: str) -> list[Document]:
-        return self._by_hash.get(sha256, [])
+        """The readable documents with this content, in the order they were given."""
+        if sha256 in self._copies:
+            return self._copies[sha256]
+        first = self._first.get(sha256)
+        return [first] if first is not None else []
+
+    @property
+    def duplicated(self) -> Collection[str]:
+        """The hashes of content filed more than once (readable copies only)."""
+        return self._copies.keys()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +129,22 @@ class Context:
     study: Study | None
     model: ReferenceModel
     index: DocumentIndex
+    # The study's sites by id: every site scope asks for its milestones, and a study has
+    # hundreds of sites.
+    _sites: Mapping[str, SiteConfig] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        sites: dict[str, SiteConfig] = {}
+        for site in self.study.sites if self.study else ():
+            sites.setdefault(site.id, site)
+        object.__setattr__(self, "_sites", sites)
 
     def milestone_reached(self, scope: Scope, milestone: str) -> date | None:
         if self.study is None:
             return None
+        if scope.level is Level.SITE and scope.site:
+            site = self._sites.get(scope.site)
+            return site.milestones.get(milestone) if site else None
         return self.study.milestone_reached(
             scope.level, milestone, country=scope.country, site=scope.site
         )

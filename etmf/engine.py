@@ -25,6 +25,7 @@ from etmf.model import (
     Finding,
     FindingStatus,
     ProfileInfo,
+    Retention,
     Severity,
     SourceQuality,
     Summary,
@@ -43,6 +44,7 @@ class Evaluation:
     expected: tuple[Expectation, ...]
     profiles: tuple[ProfileInfo, ...]
     summary: Summary
+    retention: tuple[Retention, ...] = ()
 
 
 def plan(
@@ -59,8 +61,15 @@ def plan(
             "documents": [],
         }
     }
+    # A country's profile is looked up once, not once per document.
+    by_country: dict[str | None, dict[str, Any]] = {}
 
     def group_for(country: str | None) -> dict[str, Any]:
+        if country not in by_country:
+            by_country[country] = resolve_group(country)
+        return by_country[country]
+
+    def resolve_group(country: str | None) -> dict[str, Any]:
         profile = catalog.for_country(country) if country else None
         if profile is None:
             return groups[base.id]
@@ -150,11 +159,17 @@ def evaluate(
     findings: list[Finding] = []
     expected: list[Expectation] = []
     notes: dict[str, DocumentNote] = {}
+    retention: list[Retention] = []
     for group in groups:
+        attributes = study.attributes if study else {}
         for rule in group.profile.enabled_rules:
+            if not rule.applies_to(attributes):
+                continue
             for outcome in CHECKS[rule.check].run(rule, group, ctx):
                 if isinstance(outcome, Finding):
                     findings.append(outcome)
+                elif isinstance(outcome, Retention):
+                    retention.append(outcome)
                 elif isinstance(outcome, DocumentNote):
                     notes.setdefault(outcome.path, outcome)
                 else:
@@ -174,6 +189,7 @@ def evaluate(
         documents=tuple(documents),
         findings=tuple(findings),
         expected=tuple(expected),
+        retention=tuple(sorted(retention, key=lambda r: (r.country or "", r.rule))),
         profiles=tuple(
             ProfileInfo(id=g.profile.id, name=g.profile.name, chain=g.profile.chain) for g in groups
         ),

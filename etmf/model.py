@@ -352,6 +352,18 @@ class Summary(Frozen):
     by_severity: dict[str, int]
 
 
+class Retention(Frozen):
+    """How long a country's rules say the TMF must be kept."""
+
+    rule: str
+    profile: str
+    country: str | None = None
+    years: int
+    start: str = Field(description="What the period runs from, e.g. completion of the trial.")
+    citation: tuple[Citation, ...] = ()
+    note: str | None = None
+
+
 class Report(Frozen):
     schema_version: str = SCHEMA_VERSION
     tool: ToolInfo
@@ -361,4 +373,5 @@ class Report(Frozen):
     documents: tuple[Document, ...]
     findings: tuple[Finding, ...]
     expected: tuple[Expectation, ...]
+    retention: tuple[Retention, ...] = ()
     summary: Summary

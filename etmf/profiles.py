@@ -10,7 +10,7 @@ layer. Every resolved rule remembers the profile that defined it and those that 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -40,6 +40,16 @@ class Rule:
     enabled: bool
     origin: str
     changed_by: tuple[str, ...] = ()
+    when: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """Study attributes the rule depends on: it applies only when each has this value (or one
+    of a list of values)."""
+
+    def applies_to(self, attributes: Mapping[str, Any]) -> bool:
+        for name, wanted in self.when.items():
+            allowed = wanted if isinstance(wanted, list) else [wanted]
+            if name not in attributes or attributes[name] not in allowed:
+                return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +253,7 @@ def layer_rules(
                 rationale=entry.get("rationale") or entry.get("reason"),
                 enabled=entry.get("enabled", True),
                 origin=layer,
+                when=MappingProxyType(dict(entry.get("when", {}))),
             )
         else:
             if "check" in entry and entry["check"] != base.check:
@@ -266,6 +277,7 @@ def layer_rules(
                 rationale=entry.get("rationale") or entry.get("reason") or base.rationale,
                 enabled=entry.get("enabled", base.enabled),
                 changed_by=(*base.changed_by, layer),
+                when=MappingProxyType(dict(entry["when"])) if "when" in entry else base.when,
             )
         problem = CHECKS.check_params(rule.check, rule.params, model)
         if problem is not None:

@@ -205,6 +205,7 @@ def build_report(documents: Sequence[Document], setup: Setup, *, as_of: date) ->
         documents=evaluation.documents,
         findings=evaluation.findings,
         expected=evaluation.expected,
+        retention=evaluation.retention,
         summary=evaluation.summary,
     )
 

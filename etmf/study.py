@@ -82,6 +82,7 @@ class Study:
     ocr_enabled: bool = True
     ocr_languages: tuple[str, ...] = ()
     ocr_max_pages: int | None = None
+    attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def country(self, code: str) -> CountryConfig | None:
         return next((c for c in self.countries if c.code == code), None)
@@ -214,6 +215,7 @@ def _build(raw: Mapping[str, Any], *, source: str) -> Study:
         ocr_enabled=raw.get("ocr", {}).get("enabled", True),
         ocr_languages=tuple(raw.get("ocr", {}).get("languages", ())),
         ocr_max_pages=raw.get("ocr", {}).get("max_pages"),
+        attributes=MappingProxyType(dict(raw["study"].get("attributes", {}))),
         waivers=tuple(
             Waiver(
                 rule=w["rule"],

@@ -178,7 +178,8 @@ def test_taiwan_adds_its_own_rules(catalog: ProfileCatalog) -> None:
             "check",
             [
                 "'sometimes'",
-                "required, recurring, expires, signed, language, readable, legible, "
+                "required, recurring, precedes, retention, expires, signed, language, "
+                "readable, legible, "
                 "classified, unique, filed",
             ],
             id="unknown-check-kind",

@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
-from etmf.checks import documents, evidence, presence, recurring
+from etmf.checks import documents, evidence, order, presence, recurring
 from etmf.context import Context, DocumentNote, Group
 from etmf.errors import UsageError
-from etmf.model import Expectation, Finding
+from etmf.model import Expectation, Finding, Retention
 from etmf.tmf.refmodel import ReferenceModel
 from etmf.yamlschema import describe_error, key_path
 
 if TYPE_CHECKING:
     from etmf.profiles import Rule
 
-Outcome = Finding | Expectation | DocumentNote
+Outcome = Finding | Expectation | DocumentNote | Retention
 CheckFunction = Callable[["Rule", Group, Context], Iterator[Outcome]]
 
 
@@ -65,7 +65,14 @@ class CheckRegistry:
             message, where = describe_error(error, key_path(error.path))
             parts: list[str | int] = [p for p in where.replace("[", ".").split(".") if p]
             return parts, message
-        for key in ("artifact", "before_artifact", "after_artifact", "anchor_artifact"):
+        events = [params.get(key) for key in ("first", "then")]
+        for key, event in zip(("first", "then"), events, strict=True):
+            number = event.get("artifact") if isinstance(event, Mapping) else None
+            if isinstance(number, str) and number not in model.artifacts:
+                return [key, "artifact"], (
+                    f"{number!r} is not an artifact number of the TMF RM v{model.version}"
+                )
+        for key in ("artifact", "anchor_artifact"):
             number = params.get(key)
             if isinstance(number, str) and number not in model.artifacts:
                 return [key], f"{number!r} is not an artifact number of the TMF RM v{model.version}"
@@ -99,6 +106,22 @@ LEVEL = {"enum": ["trial", "country", "site"]}
 LEVELS = {"type": "array", "minItems": 1, "uniqueItems": True, "items": LEVEL}
 MILESTONE = {"type": "string", "pattern": "^(0[1-9]|1[0-2])$"}
 NO_PARAMS: Mapping[str, Any] = {"type": "object", "additionalProperties": False}
+EVENT = {
+    "oneOf": [
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["artifact"],
+            "properties": {"artifact": ARTIFACT},
+        },
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["milestone"],
+            "properties": {"milestone": MILESTONE},
+        },
+    ]
+}
 
 CHECKS = CheckRegistry(
     [
@@ -123,22 +146,66 @@ CHECKS = CheckRegistry(
         CheckKind(
             name="recurring",
             summary="An artifact is due every N months after the date of an anchor document "
-            "at the same scope (an annual report after the ethics approval); missed ones are "
-            "overdue.",
+            "at the same scope (an annual report after the ethics approval), or every year on a "
+            "day (MM-DD) once a milestone is reached; missed ones are overdue.",
             params={
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["artifact", "level", "anchor_artifact", "every_months"],
+                "required": ["artifact", "level"],
+                "oneOf": [
+                    {"required": ["anchor_artifact", "every_months"]},
+                    {"required": ["annual_on", "from_milestone"]},
+                ],
                 "properties": {
                     "artifact": ARTIFACT,
                     "level": LEVEL,
                     "anchor_artifact": ARTIFACT,
                     "every_months": {"type": "integer", "minimum": 1, "maximum": 120},
+                    "annual_on": {
+                        "type": "string",
+                        "pattern": "^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+                        "description": "MM-DD: due on this day every year",
+                    },
+                    "from_milestone": MILESTONE,
                     "grace_days": {"type": "integer", "minimum": 0, "maximum": 365},
                     "description": {"type": "string"},
                 },
             },
             run=recurring.recurring,
+        ),
+        CheckKind(
+            name="precedes",
+            summary="One event (an artifact's earliest identifying date, or a milestone) comes "
+            "on or before another at the same scope; otherwise the record is out of order.",
+            params={
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["first", "then", "level"],
+                "properties": {
+                    "first": EVENT,
+                    "then": EVENT,
+                    "level": LEVEL,
+                    "first_level": LEVEL,
+                    "description": {"type": "string"},
+                },
+            },
+            run=order.precedes,
+        ),
+        CheckKind(
+            name="retention",
+            summary="How long the TMF must be kept, listed per country in the report; raises no "
+            "finding.",
+            params={
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["years", "from"],
+                "properties": {
+                    "years": {"type": "integer", "minimum": 1, "maximum": 100},
+                    "from": {"type": "string", "minLength": 3},
+                    "description": {"type": "string"},
+                },
+            },
+            run=order.retention,
         ),
         CheckKind(
             name="expires",
@@ -169,6 +236,12 @@ CHECKS = CheckRegistry(
                 "properties": {
                     "artifacts": ARTIFACTS,
                     "levels": LEVELS,
+                    "by": {
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "items": {"enum": ["investigator", "institution", "sponsor"]},
+                    },
                     "description": {"type": "string"},
                 },
             },

@@ -40,7 +40,10 @@ def classified(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
 
 
 def unique(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
+    duplicated = ctx.index.duplicated
     for document in group.documents:
+        if document.sha256 not in duplicated:
+            continue
         copies = ctx.index.copies(document.sha256)
         if len(copies) > 1 and copies[0].path != document.path:
             yield ctx.finding(

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from etmf.context import Context, DocumentNote, Group, scope_of
 from etmf.model import (
+    DateFact,
+    DateRole,
     Document,
     DocumentStatus,
     Evidence,
@@ -39,12 +41,10 @@ def _current(rule: Rule, group: Group) -> Iterator[Document]:
     artifacts = set(rule.params.get("artifacts", ()))
     levels = {Level(level) for level in rule.params.get("levels", ())}
     subartifact = rule.params.get("subartifact")
-    for document in group.documents:
+    for document in group.documents_of(artifacts) if artifacts else group.documents:
         if document.artifact is None or not document.readable:
             continue
         if document.status is not DocumentStatus.CURRENT:
-            continue
-        if artifacts and document.artifact not in artifacts:
             continue
         if levels and document.level not in levels:
             continue
@@ -75,9 +75,15 @@ def add_months(start: date, months: int) -> date:
 
 
 def _expiry(document: Document, rule: Rule) -> Expiry | None:
-    stated = next((d for d in document.dates if d.role.value == "expiry"), None) or next(
-        (d for d in document.dates if d.role.value == "period_end"), None
-    )
+    # The first stated expiry, else the first end of a stated period; one pass, as every
+    # current document passes here.
+    stated: DateFact | None = None
+    for fact in document.dates:
+        if fact.role is DateRole.EXPIRY:
+            stated = fact
+            break
+        if fact.role is DateRole.PERIOD_END and stated is None:
+            stated = fact
     if stated is not None:
         page = f" (page {stated.page})" if stated.page else ""
         return Expiry(
@@ -102,9 +108,11 @@ def _expiry(document: Document, rule: Rule) -> Expiry | None:
     )
 
 
-def _deciding(documents: Iterable[Document], rule: Rule) -> list[tuple[Document, Expiry | None]]:
+def _deciding(
+    documents: Iterable[Document], rule: Rule
+) -> Iterable[tuple[Document, Expiry | None]]:
     """With ``renewal: scope`` only the latest-dated document of each scope decides."""
-    pairs = [(document, _expiry(document, rule)) for document in documents]
+    pairs = ((document, _expiry(document, rule)) for document in documents)
     if rule.params.get("renewal", "document") != "scope":
         return pairs
     latest: dict[object, tuple[Document, Expiry | None]] = {}
@@ -122,18 +130,20 @@ def _later(candidate: Expiry | None, held: Expiry | None) -> bool:
     return held is None or candidate.date > held.date
 
 
-def _covered_elsewhere(rule: Rule, group: Group, document: Document) -> bool:
+def _named_elsewhere(rule: Rule, group: Group) -> tuple[set[str], set[tuple[str, str]]]:
     """A rule without artifacts is the catch-all; a document another expiry rule names is
-    judged by that rule only."""
+    judged by that rule only. What the others name: whole artifacts, (artifact, sub-artifact)."""
+    whole: set[str] = set()
+    parts: set[tuple[str, str]] = set()
     for other in group.profile.enabled_rules:
         if other.check != "expires" or other.id == rule.id or not other.params.get("artifacts"):
             continue
         subartifact = other.params.get("subartifact")
-        if document.artifact in other.params["artifacts"] and (
-            subartifact is None or subartifact == document.subartifact
-        ):
-            return True
-    return False
+        if subartifact is None:
+            whole.update(other.params["artifacts"])
+        else:
+            parts.update((artifact, subartifact) for artifact in other.params["artifacts"])
+    return whole, parts
 
 
 def expires(rule: Rule, group: Group, ctx: Context) -> Iterator[Outcome]:
@@ -141,7 +151,12 @@ def expires(rule: Rule, group: Group, ctx: Context) -> Iterator[Outcome]:
     warn = timedelta(days=int(rule.params.get("warn_days", 60)))
     documents: Iterable[Document] = _current(rule, group)
     if not rule.params.get("artifacts"):
-        documents = [d for d in documents if not _covered_elsewhere(rule, group, d)]
+        whole, parts = _named_elsewhere(rule, group)
+        documents = [
+            d
+            for d in documents
+            if d.artifact not in whole and (d.artifact, d.subartifact) not in parts
+        ]
     for document, expiry in _deciding(documents, rule):
         if expiry is None:
             continue
@@ -199,7 +214,8 @@ def signature_state(document: Document) -> tuple[Kind | None, str]:
 
 
 def signed(rule: Rule, group: Group, ctx: Context) -> Iterator[Outcome]:
-    """``params: {artifacts, levels?}``: each current document of these artifacts is signed."""
+    """``params: {artifacts, levels?, by?}``: each current document of these artifacts is
+    signed; with ``by``, by as many parties, the site's PI among them."""
     messages = {
         Kind.UNSIGNED: "is not signed",
         Kind.INVALID_SIGNATURE: "has a signature that does not verify",
@@ -207,6 +223,8 @@ def signed(rule: Rule, group: Group, ctx: Context) -> Iterator[Outcome]:
     }
     for document in _current(rule, group):
         kind, read = signature_state(document)
+        if kind is None and rule.params.get("by"):
+            kind, read = _signed_by(document, list(rule.params["by"]), ctx)
         if kind is None:
             continue
         what = document.subartifact or document.artifact_name
@@ -219,6 +237,43 @@ def signed(rule: Rule, group: Group, ctx: Context) -> Iterator[Outcome]:
             message=f"{document.path}: {what} {messages[kind]}",
             evidence=(Evidence(source=EvidenceSource.SIGNATURE, text=read),),
         )
+
+
+def _signed_by(document: Document, by: list[str], ctx: Context) -> tuple[Kind | None, str]:
+    """As many signatures as parties in ``by``, one of them the site's PI when ``investigator``
+    is listed and the names can be compared (same script; a signer without a name is not
+    held against the document)."""
+    signers = [
+        s
+        for s in document.signatures
+        if s.method in (SignatureMethod.DIGITAL, SignatureMethod.MANIFESTATION)
+        and s.status in (SignatureStatus.VALID, SignatureStatus.INTACT)
+    ]
+    names = [s.signer for s in signers if s.signer]
+    listed = ", ".join(names) or "no named signer"
+    if len(signers) < len(by):
+        return Kind.UNSIGNED, (
+            f"{len(signers)} of {len(by)} signatures ({', '.join(by)}) found; signed by: {listed}"
+        )
+    site = ctx.study.site(document.site) if ctx.study and document.site else None
+    pi = site.pi if site else None
+    if "investigator" in by and pi and len(names) == len(signers):
+        comparable = [n for n in names if _latin(n) == _latin(pi)]
+        if comparable and not any(_same_person(n, pi) for n in comparable):
+            return Kind.UNSIGNED, f"no signature by the investigator {pi}; signed by: {listed}"
+    return None, ""
+
+
+def _latin(name: str) -> bool:
+    return all(ord(c) < 0x250 for c in name if c.isalpha())
+
+
+def _same_person(signer: str, person: str) -> bool:
+    def tokens(name: str) -> set[str]:
+        return set("".join(c if c.isalnum() else " " for c in name.lower()).split())
+
+    wanted, seen = tokens(person), tokens(signer)
+    return wanted <= seen or seen <= wanted
 
 
 def language(rule: Rule, group: Group, ctx: Context) -> Iterator[Outcome]:

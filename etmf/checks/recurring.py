@@ -6,14 +6,16 @@ report is due ``every_months`` after it, and again every ``every_months`` after 
 date is met by a report dated after the previous due date and no later than ``grace_days``
 after its own; a report with no readable date meets the earliest due date still open, and the
 evidence says so. Without the anchor document nothing is due: its absence is another rule's
-finding.
+finding. A calendar schedule (``annual_on: "03-31"`` with ``from_milestone``) is due on that day
+of every year after the milestone's year instead: Korea's annual status report on the past year.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from etmf.checks.evidence import add_months
 from etmf.context import Context, Group, Scope
@@ -33,22 +35,20 @@ if TYPE_CHECKING:
 
 
 def recurring(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding | Expectation]:
-    """``params: {artifact, level, anchor_artifact, every_months, grace_days?}``."""
+    """``params: {artifact, level, grace_days?}`` and either ``{anchor_artifact,
+    every_months}`` or ``{annual_on: "MM-DD", from_milestone}``."""
     params = rule.params
     artifact = ctx.model.artifacts[params["artifact"]]
-    anchor_number = params["anchor_artifact"]
-    every = int(params["every_months"])
     grace = timedelta(days=int(params.get("grace_days", 0)))
     for scope in group.scopes(Level(params["level"])):
-        anchor = _anchor(ctx.index.at(anchor_number, scope))
-        if anchor is None:
+        start = _start(params, scope, ctx)
+        if start is None:
             continue
-        anchor_date, anchor_document = anchor
         reports = ctx.index.at(artifact.number, scope)
-        dues = _due_dates(anchor_date, every, ctx.as_of)
-        met = _match(dues, reports, grace)
+        dues = _schedule(params, start.value, ctx.as_of)
+        met = _match(dues[:-1], reports, grace)
         overdue = []
-        for due in [*dues, add_months(anchor_date, every * (len(dues) + 1))]:
+        for due in dues:
             report = met.get(due)
             if report is not None:
                 status = ExpectationStatus.PRESENT
@@ -68,11 +68,48 @@ def recurring(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding | Expe
                 status=status,
                 documents=(report.path,) if report else (),
                 profile=group.profile.id,
-                note=f"due {due.isoformat()}, every {every} months after {anchor_number} "
-                f"dated {anchor_date.isoformat()}",
+                note=f"due {due.isoformat()}, {start.basis}",
             )
         if overdue:
-            yield _finding(rule, group, ctx, scope, artifact.number, overdue, anchor_document)
+            yield _finding(rule, group, ctx, scope, artifact.number, overdue, start.evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    value: date
+    basis: str
+    evidence: Evidence
+
+
+def _start(params: Mapping[str, Any], scope: Scope, ctx: Context) -> _Start | None:
+    """What the schedule runs from: the anchor document's date, or the milestone's."""
+    if "from_milestone" in params:
+        number = params["from_milestone"]
+        reached = ctx.milestone_reached(scope, number)
+        if reached is None:
+            return None
+        evidence = Evidence(
+            source=EvidenceSource.CONFIG,
+            text=f"milestone {number} reached {reached.isoformat()}",
+            detail=f"{scope.label()} in the study configuration: the reports are due from then",
+        )
+        basis = f"every year on {params['annual_on']} after milestone {number}"
+        return _Start(reached, basis, evidence)
+    anchor = _anchor(ctx.index.at(params["anchor_artifact"], scope))
+    if anchor is None:
+        return None
+    value, document = anchor
+    assert document.identifying_date is not None
+    evidence = Evidence(
+        source=EvidenceSource.TEXT,
+        text=f"{document.identifying_date.text} ({value.isoformat()})",
+        detail=f"{document.path}: the date the reports are counted from",
+    )
+    basis = (
+        f"every {params['every_months']} months after {params['anchor_artifact']} "
+        f"dated {value.isoformat()}"
+    )
+    return _Start(value, basis, evidence)
 
 
 def _anchor(documents: list[Document]) -> tuple[date, Document] | None:
@@ -80,11 +117,19 @@ def _anchor(documents: list[Document]) -> tuple[date, Document] | None:
     return min(dated, key=lambda item: (item[0], item[1].path)) if dated else None
 
 
-def _due_dates(anchor: date, every: int, as_of: date) -> list[date]:
-    """Due dates up to ``as_of``: anchor + every, + 2 x every, ..."""
-    dues: list[date] = []
-    while (due := add_months(anchor, every * (len(dues) + 1))) <= as_of:
-        dues.append(due)
+def _schedule(params: Mapping[str, Any], start: date, as_of: date) -> list[date]:
+    """Due dates up to ``as_of``, then the next one. ``annual_on``: that day of every year
+    after the year the milestone was reached (a report on year Y is due in year Y + 1)."""
+    if "annual_on" in params:
+        month, day = (int(part) for part in params["annual_on"].split("-"))
+        dues = [date(start.year + 1, month, day)]
+        while dues[-1] <= as_of:
+            dues.append(date(dues[-1].year + 1, month, day))
+        return dues
+    every = int(params["every_months"])
+    dues = [add_months(start, every)]
+    while dues[-1] <= as_of:
+        dues.append(add_months(start, every * (len(dues) + 1)))
     return dues
 
 
@@ -119,11 +164,10 @@ def _finding(
     scope: Scope,
     number: str,
     overdue: list[date],
-    anchor: Document,
+    start: Evidence,
 ) -> Finding:
     artifact = ctx.model.artifacts[number]
     what = rule.params.get("description") or artifact.name
-    assert anchor.identifying_date is not None
     dates = ", ".join(due.isoformat() for due in overdue)
     count = f"{len(overdue)} reports" if len(overdue) > 1 else "the report"
     return ctx.finding(
@@ -135,16 +179,11 @@ def _finding(
         message=f"{number} {what} is overdue at {scope.label()}: {count} due {dates} "
         f"{'are' if len(overdue) > 1 else 'is'} not filed",
         evidence=(
-            Evidence(
-                source=EvidenceSource.TEXT,
-                text=f"{anchor.identifying_date.text} "
-                f"({anchor.identifying_date.value.isoformat()})",
-                detail=f"{anchor.path}: the date the reports are counted from",
-            ),
+            start,
             Evidence(
                 source=EvidenceSource.RULE,
-                text=f"due every {rule.params['every_months']} months; no {number} document "
-                f"dated up to {rule.params.get('grace_days', 0)} days after {dates}",
+                text=f"no {number} document dated up to {rule.params.get('grace_days', 0)} "
+                f"days after {dates}",
             ),
         ),
     )

@@ -50,6 +50,15 @@ def render(report: Report, *, color: bool = False) -> str:
             lines.append(f"  {finding.rule}  {finding.message}")
             lines.append(f"      waived: {note.reason if note else ''}{by}{until}")
         lines.append("")
+    if report.retention:
+        lines.append("Retention")
+        for item in report.retention:
+            where = item.country or item.profile
+            source = item.citation[0].source if item.citation else ""
+            lines.append(
+                f"  {where}: keep the TMF {item.years} years from {item.start} ({item.rule}; {source})"
+            )
+        lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
