@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from etmf.model import Document, Evidence, Expiry, Finding, Kind, Level, Severity
+from etmf.model import DateRole, Document, Evidence, Expiry, Finding, Kind, Level, Severity
 from etmf.study import SiteConfig, Study
 from etmf.tmf.refmodel import ReferenceModel
 
 if TYPE_CHECKING:
     from etmf.profiles import Profile, Rule
+
+
+_STATED_EXPIRY = (DateRole.EXPIRY, DateRole.PERIOD_END)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +58,15 @@ class Group:
     documents: tuple[Document, ...]
     # Positions in ``documents`` by artifact, so a rule naming a few artifacts does not scan all.
     _positions: Mapping[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    _stated: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        stated = frozenset(
+            position
+            for position, document in enumerate(self.documents)
+            if any(fact.role in _STATED_EXPIRY for fact in document.dates)
+        )
+        object.__setattr__(self, "_stated", stated)
         positions: dict[str, list[int]] = defaultdict(list)
         for position, document in enumerate(self.documents):
             if document.artifact is not None:
@@ -67,6 +77,10 @@ class Group:
         """The group's documents of these artifacts, in the group's order."""
         found = sorted(p for artifact in artifacts for p in self._positions.get(artifact, ()))
         return [self.documents[p] for p in found]
+
+    def stating_expiry(self) -> list[Document]:
+        """The group's documents that state an expiry or the end of a period, in order."""
+        return [self.documents[p] for p in sorted(self._stated)]
 
     def scopes(self, level: Level) -> list[Scope]:
         if level is Level.TRIAL:

@@ -8,6 +8,7 @@ profile of the country they were placed in. Nothing here reads files, the clock 
 from __future__ import annotations
 
 import fnmatch
+import gc
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -146,6 +147,30 @@ def _with_study(profile: Profile, study: Study | None, catalog: ProfileCatalog) 
 
 
 def evaluate(
+    documents: Sequence[Document],
+    *,
+    catalog: ProfileCatalog,
+    study: Study | None,
+    as_of: date,
+    model: ReferenceModel,
+) -> Evaluation:
+    """Every rule of every profile the study uses, over ``documents``, as of ``as_of``.
+
+    The cyclic garbage collector is paused meanwhile: evaluation allocates many short-lived
+    objects and creates no reference cycles, and each full collection would otherwise walk
+    every object of every document (a second for 100,000 documents). Reference counting
+    still frees memory as usual.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(documents, catalog=catalog, study=study, as_of=as_of, model=model)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _evaluate(
     documents: Sequence[Document],
     *,
     catalog: ProfileCatalog,

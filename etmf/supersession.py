@@ -70,31 +70,34 @@ def family(path: str) -> str:
 
 def mark_current(documents: Sequence[Document]) -> list[Document]:
     """The documents with ``status`` and ``superseded_by`` set; order unchanged."""
-    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    scopes: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for index, document in enumerate(documents):
         if document.artifact is not None and document.readable:
-            key = (
-                document.artifact,
-                document.level,
-                document.country,
-                document.site,
-                family(document.path),
-            )
-            groups[key].append(index)
+            key = (document.artifact, document.level, document.country, document.site)
+            scopes[key].append(index)
     result = list(documents)
-    for members in groups.values():
-        if len(members) < 2:
+    for candidates in scopes.values():
+        if len(candidates) < 2:  # most records: one document at its scope, nothing to compare
             continue
-        newest = _newest([documents[i] for i in members])
-        if newest is None:
-            continue
-        for index in members:
-            document = documents[index]
-            if document.path != newest.path:
-                result[index] = document.model_copy(
-                    update={"status": DocumentStatus.SUPERSEDED, "superseded_by": newest.path}
-                )
+        families: dict[str, list[int]] = defaultdict(list)
+        for index in candidates:
+            families[family(documents[index].path)].append(index)
+        for members in families.values():
+            if len(members) > 1:
+                _mark(documents, members, result)
     return result
+
+
+def _mark(documents: Sequence[Document], members: list[int], result: list[Document]) -> None:
+    newest = _newest([documents[i] for i in members])
+    if newest is None:
+        return
+    for index in members:
+        document = documents[index]
+        if document.path != newest.path:
+            result[index] = document.model_copy(
+                update={"status": DocumentStatus.SUPERSEDED, "superseded_by": newest.path}
+            )
 
 
 def _newest(documents: Sequence[Document]) -> Document | None:

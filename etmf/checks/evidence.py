@@ -35,13 +35,19 @@ if TYPE_CHECKING:
 Outcome = Finding | DocumentNote
 
 
-def _current(rule: Rule, group: Group) -> Iterator[Document]:
+def _current(rule: Rule, group: Group, *, stated_only: bool = False) -> Iterator[Document]:
     """Readable current documents of the rule's artifacts (all artifacts when none are named),
-    at the rule's levels."""
+    at the rule's levels; with ``stated_only``, only those that state an expiry or period end."""
     artifacts = set(rule.params.get("artifacts", ()))
     levels = {Level(level) for level in rule.params.get("levels", ())}
     subartifact = rule.params.get("subartifact")
-    for document in group.documents_of(artifacts) if artifacts else group.documents:
+    if stated_only:
+        pool = group.stating_expiry()
+        if artifacts:
+            pool = [document for document in pool if document.artifact in artifacts]
+    else:
+        pool = group.documents_of(artifacts) if artifacts else list(group.documents)
+    for document in pool:
         if document.artifact is None or not document.readable:
             continue
         if document.status is not DocumentStatus.CURRENT:
@@ -149,7 +155,8 @@ def _named_elsewhere(rule: Rule, group: Group) -> tuple[set[str], set[tuple[str,
 def expires(rule: Rule, group: Group, ctx: Context) -> Iterator[Outcome]:
     """``params: {artifacts?, subartifact?, levels?, months?, renewal?, warn_days?}``."""
     warn = timedelta(days=int(rule.params.get("warn_days", 60)))
-    documents: Iterable[Document] = _current(rule, group)
+    # without a validity period only what a document states can expire
+    documents: Iterable[Document] = _current(rule, group, stated_only="months" not in rule.params)
     if not rule.params.get("artifacts"):
         whole, parts = _named_elsewhere(rule, group)
         documents = [

@@ -56,7 +56,8 @@ def render(report: Report, *, color: bool = False) -> str:
             where = item.country or item.profile
             source = item.citation[0].source if item.citation else ""
             lines.append(
-                f"  {where}: keep the TMF {item.years} years from {item.start} ({item.rule}; {source})"
+                f"  {where}: keep the TMF {item.years} years from {item.start} "
+                f"({item.rule}; {source})"
             )
         lines.append("")
     lines.append(summary_line(report))
