@@ -8,7 +8,7 @@ DEMO_DIR := build/demo-tmf
 DEMO_REPORT := build/demo-report
 LINTED := $(wildcard etmf tests fixtures scripts benchmarks)
 
-.PHONY: demo test lint typecheck unit system-deps accuracy schemas clean
+.PHONY: demo test lint typecheck unit system-deps accuracy schemas docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ accuracy: $(DEV)
 ## schemas: regenerate the JSON Schema of the report from the models
 schemas: $(DEV)
 	$(BIN)/python -m etmf.formats.json_report > etmf/schemas/report.schema.json
+
+## docs: regenerate docs/rules.md from the rule data (a test fails when it is stale)
+docs: $(DEV)
+	mkdir -p docs
+	$(BIN)/python -m etmf.formats.rules_markdown > docs/rules.md
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

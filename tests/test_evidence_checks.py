@@ -229,7 +229,7 @@ def test_a_later_continuing_review_renews_the_taiwan_ethics_approval() -> None:
 @pytest.mark.parametrize(
     ("artifact", "country", "rule"),
     [
-        ("05.02.02", "TW", "BASE-SIG-001"),
+        ("05.02.02", "KR", "BASE-SIG-001"),  # TW asks for three parties (TW-SIG-001)
         ("05.02.04", "TW", "BASE-SIG-001"),
         ("05.02.05", "KR", "BASE-SIG-001"),
         ("05.02.12", "KR", "BASE-SIG-001"),

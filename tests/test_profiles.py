@@ -103,7 +103,7 @@ def test_country_information(catalog: ProfileCatalog, code: str, alpha3: str, na
 
 
 def test_no_profile_for_an_unlisted_country(catalog: ProfileCatalog) -> None:
-    assert catalog.for_country("JP") is None
+    assert catalog.for_country("ZZ") is None
 
 
 def test_taiwan_changes_an_inherited_rule(catalog: ProfileCatalog) -> None:
@@ -270,9 +270,10 @@ def test_profile_mistake(
 def test_extends_an_unknown_profile(tmp_path: Path) -> None:
     path = write_profile(tmp_path, "", extends="ZZ")
     message = error_of([path])
-    assert message == (
-        f"{path}: extends (line 3): 'ZZ' is not a known profile (known: AU, KR, TW, XT, base)"
-    )
+    assert message.startswith(f"{path}: extends (line 3): 'ZZ' is not a known profile (known: ")
+    known = message.split("(known: ")[1].rstrip(")").split(", ")
+    assert {"AU", "KR", "TW", "XT", "base"} <= set(known)
+    assert known == sorted(known)
 
 
 def test_extends_cycle(tmp_path: Path) -> None:

@@ -52,6 +52,7 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
         "params": dict(rule.params),
         "rationale": rule.rationale,
         "citations": [c.model_dump(mode="json", exclude_none=True) for c in rule.citations],
+        "when": dict(rule.when),
         "defined_in": rule.origin,
         "changed_by": list(rule.changed_by),
     }
@@ -157,6 +158,11 @@ def _rule_lines(rule: Rule) -> list[str]:
     lines = [
         f"{rule.id}  {rule.severity.value.upper()}  {rule.title}{state}",
         f"  check: {rule.check} {_params(rule)}",
+        *(
+            [f"  only when the study's attributes are {json.dumps(dict(rule.when))}"]
+            if rule.when
+            else []
+        ),
         f"  defined in: {rule.origin}{changed}",
     ]
     if rule.rationale:
