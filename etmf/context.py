@@ -6,21 +6,18 @@ Checks are pure functions of this context; they never touch the disk or the cloc
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from etmf.model import DateRole, Document, Evidence, Expiry, Finding, Kind, Level, Severity
+from etmf.document_index import DocumentIndex, Members
+from etmf.model import Document, Evidence, Expiry, Finding, Kind, Level, Severity
 from etmf.study import SiteConfig, Study
 from etmf.tmf.refmodel import ReferenceModel
 
 if TYPE_CHECKING:
     from etmf.profiles import Profile, Rule
-
-
-_STATED_EXPIRY = (DateRole.EXPIRY, DateRole.PERIOD_END)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,38 +46,36 @@ class Scope:
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """One resolved profile and the scopes and documents it governs."""
+    """One resolved profile and the scopes and documents it governs.
+
+    Its documents are positions in the evaluation's :class:`DocumentIndex`, which noted in one
+    pass what the per-document checks report, so no check walks every document to find the
+    few it reports.
+    """
 
     profile: Profile
     trial: bool
     countries: tuple[str, ...]
     sites: tuple[SiteConfig, ...]
-    documents: tuple[Document, ...]
-    # Positions in ``documents`` by artifact, so a rule naming a few artifacts does not scan all.
-    _positions: Mapping[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
-    _stated: frozenset[int] = field(init=False, repr=False, compare=False)
+    index: DocumentIndex = field(repr=False)
+    members: Members = field(default_factory=Members, repr=False)
 
-    def __post_init__(self) -> None:
-        stated = frozenset(
-            position
-            for position, document in enumerate(self.documents)
-            if any(fact.role in _STATED_EXPIRY for fact in document.dates)
-        )
-        object.__setattr__(self, "_stated", stated)
-        positions: dict[str, list[int]] = defaultdict(list)
-        for position, document in enumerate(self.documents):
-            if document.artifact is not None:
-                positions[document.artifact].append(position)
-        object.__setattr__(self, "_positions", {a: tuple(p) for a, p in positions.items()})
+    @property
+    def documents(self) -> list[Document]:
+        return self.index.at_positions(self.members.all)
+
+    def at(self, positions: Iterable[int]) -> list[Document]:
+        return self.index.at_positions(positions)
 
     def documents_of(self, artifacts: Collection[str]) -> list[Document]:
-        """The group's documents of these artifacts, in the group's order."""
-        found = sorted(p for artifact in artifacts for p in self._positions.get(artifact, ()))
-        return [self.documents[p] for p in found]
+        """The group's documents of these artifacts, in the index's order."""
+        by_artifact = self.members.by_artifact
+        found = sorted(p for artifact in artifacts for p in by_artifact.get(artifact, ()))
+        return self.at(found)
 
     def stating_expiry(self) -> list[Document]:
-        """The group's documents that state an expiry or the end of a period, in order."""
-        return [self.documents[p] for p in sorted(self._stated)]
+        """The group's readable documents that state an expiry or the end of a period."""
+        return self.at(self.members.stated)
 
     def scopes(self, level: Level) -> list[Scope]:
         if level is Level.TRIAL:
@@ -94,47 +89,6 @@ def scope_of(document: Document) -> Scope | None:
     if document.level is None:
         return None
     return Scope(document.level, document.country, document.site)
-
-
-class DocumentIndex:
-    """Documents by (artifact, scope), built once per evaluation: lookups are O(1)."""
-
-    def __init__(self, documents: Iterable[Document]) -> None:
-        # Keyed by plain tuples (artifact, level, country, site): cheaper than building and
-        # hashing a Scope for each of 100,000 documents.
-        self._by_scope: dict[tuple[str, Level, str | None, str | None], list[Document]] = (
-            defaultdict(list)
-        )
-        # Nearly every hash is held once: the first copy, and lists only for duplicated ones.
-        self._first: dict[str, Document] = {}
-        self._copies: dict[str, list[Document]] = {}
-        for document in documents:
-            if document.artifact is not None and document.level is not None:
-                key = (document.artifact, document.level, document.country, document.site)
-                self._by_scope[key].append(document)
-            if document.readable:
-                first = self._first.setdefault(document.sha256, document)
-                if first is not document:
-                    self._copies.setdefault(document.sha256, [first]).append(document)
-
-    def at(self, artifact: str, scope: Scope, *, subartifact: str | None = None) -> list[Document]:
-        key = (artifact, scope.level, scope.country, scope.site)
-        documents = self._by_scope.get(key, [])
-        if subartifact is None:
-            return documents
-        return [d for d in documents if d.subartifact == subartifact]
-
-    def copies(self, sha256: str) -> list[Document]:
-        """The readable documents with this content, in the order they were given."""
-        if sha256 in self._copies:
-            return self._copies[sha256]
-        first = self._first.get(sha256)
-        return [first] if first is not None else []
-
-    @property
-    def duplicated(self) -> Collection[str]:
-        """The hashes of content filed more than once (readable copies only)."""
-        return self._copies.keys()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any
 
 from etmf.checks import CHECKS
-from etmf.context import Context, DocumentIndex, DocumentNote, Group
+from etmf.context import Context, DocumentNote, Group
+from etmf.document_index import DocumentIndex, Members
 from etmf.model import (
     Document,
     Evidence,
@@ -49,58 +50,49 @@ class Evaluation:
 
 
 def plan(
-    catalog: ProfileCatalog, study: Study | None, documents: Sequence[Document]
-) -> list[Group]:
-    """Partition the trial, countries, sites and documents among their resolved profiles."""
+    catalog: ProfileCatalog,
+    study: Study | None,
+    documents: Sequence[Document],
+    model: ReferenceModel,
+) -> tuple[list[Group], DocumentIndex]:
+    """Partition the trial, countries, sites and documents among their resolved profiles, and
+    index the documents (one pass over them)."""
     base = _with_study(catalog.resolve(BASE_PROFILE), study, catalog)
     groups: dict[str, dict[str, Any]] = {
-        base.id: {
-            "profile": base,
-            "trial": study is not None,
-            "countries": [],
-            "sites": [],
-            "documents": [],
-        }
+        base.id: {"profile": base, "trial": study is not None, "countries": [], "sites": []}
     }
-    # A country's profile is looked up once, not once per document.
-    by_country: dict[str | None, dict[str, Any]] = {}
 
-    def group_for(country: str | None) -> dict[str, Any]:
-        if country not in by_country:
-            by_country[country] = resolve_group(country)
-        return by_country[country]
-
-    def resolve_group(country: str | None) -> dict[str, Any]:
+    def group_for(country: str | None) -> str:
         profile = catalog.for_country(country) if country else None
         if profile is None:
-            return groups[base.id]
+            return base.id
         if profile.id not in groups:
             groups[profile.id] = {
                 "profile": _with_study(profile, study, catalog),
                 "trial": False,
                 "countries": [],
                 "sites": [],
-                "documents": [],
             }
-        return groups[profile.id]
+        return profile.id
 
     if study is not None:
         for country in study.countries:
-            group_for(country.code)["countries"].append(country.code)
+            groups[group_for(country.code)]["countries"].append(country.code)
         for site in study.sites:
-            group_for(site.country)["sites"].append(site)
-    for document in documents:
-        group_for(document.country)["documents"].append(document)
+            groups[group_for(site.country)]["sites"].append(site)
+    filed_at = {number: artifact.levels for number, artifact in model.artifacts.items()}
+    index = DocumentIndex(documents, group_of=group_for, filed_at=filed_at)
     return [
         Group(
             profile=g["profile"],
             trial=g["trial"],
             countries=tuple(g["countries"]),
             sites=tuple(g["sites"]),
-            documents=tuple(g["documents"]),
+            index=index,
+            members=index.groups.get(key, Members()),
         )
-        for _, g in sorted(groups.items())
-    ]
+        for key, g in sorted(groups.items())
+    ], index
 
 
 def _with_study(profile: Profile, study: Study | None, catalog: ProfileCatalog) -> Profile:
@@ -178,9 +170,9 @@ def _evaluate(
     as_of: date,
     model: ReferenceModel,
 ) -> Evaluation:
-    documents = mark_current(documents)
-    groups = plan(catalog, study, documents)
-    ctx = Context(as_of=as_of, study=study, model=model, index=DocumentIndex(documents))
+    groups, index = plan(catalog, study, documents, model)
+    mark_current(index)
+    ctx = Context(as_of=as_of, study=study, model=model, index=index)
     findings: list[Finding] = []
     expected: list[Expectation] = []
     notes: dict[str, DocumentNote] = {}
@@ -199,10 +191,9 @@ def _evaluate(
                     notes.setdefault(outcome.path, outcome)
                 else:
                     expected.append(outcome)
-    documents = [
-        d.model_copy(update={"expires": notes[d.path].expires}) if d.path in notes else d
-        for d in documents
-    ]
+    for path, note in notes.items():
+        index.replace(index.document(path).model_copy(update={"expires": note.expires}))
+    documents = index.documents
     waivers = study.waivers if study else ()
     findings = [_waive_finding(f, waivers, as_of) for f in findings]
     expected = [_waive_expectation(e, waivers, as_of) for e in expected]
@@ -218,7 +209,9 @@ def _evaluate(
         profiles=tuple(
             ProfileInfo(id=g.profile.id, name=g.profile.name, chain=g.profile.chain) for g in groups
         ),
-        summary=summarise(documents, findings, expected),
+        summary=summarise(
+            documents, findings, expected, counted=(index.readable, index.classified)
+        ),
     )
 
 
@@ -291,16 +284,27 @@ def _waive_expectation(
 
 
 def summarise(
-    documents: Sequence[Document], findings: Sequence[Finding], expected: Sequence[Expectation]
+    documents: Sequence[Document],
+    findings: Sequence[Finding],
+    expected: Sequence[Expectation],
+    *,
+    counted: tuple[int, int] | None = None,
 ) -> Summary:
+    """``counted``: the readable and classified documents, when the caller counted them."""
     open_findings = [f for f in findings if f.status is FindingStatus.OPEN]
     statuses = Counter(e.status for e in expected)
     present = statuses[ExpectationStatus.PRESENT]
     due = present + statuses[ExpectationStatus.MISSING]
+    if counted is None:
+        counted = (
+            sum(1 for d in documents if d.readable),
+            sum(1 for d in documents if d.artifact is not None),
+        )
+    readable, classified = counted
     return Summary(
         documents=len(documents),
-        readable=sum(1 for d in documents if d.readable),
-        classified=sum(1 for d in documents if d.artifact is not None),
+        readable=readable,
+        classified=classified,
         expected=len(expected),
         present=present,
         missing=statuses[ExpectationStatus.MISSING],

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
+from etmf.document_index import DocumentIndex
 from etmf.extract.versions import version_key
 from etmf.model import Document, DocumentStatus
 
@@ -68,35 +69,31 @@ def family(path: str) -> str:
     return " ".join(w for w in _WORDS.findall(stem) if w not in _NOISE)
 
 
-def mark_current(documents: Sequence[Document]) -> list[Document]:
-    """The documents with ``status`` and ``superseded_by`` set; order unchanged."""
-    scopes: dict[tuple[object, ...], list[int]] = defaultdict(list)
-    for index, document in enumerate(documents):
-        if document.artifact is not None and document.readable:
-            key = (document.artifact, document.level, document.country, document.site)
-            scopes[key].append(index)
-    result = list(documents)
-    for candidates in scopes.values():
-        if len(candidates) < 2:  # most records: one document at its scope, nothing to compare
+def mark_current(index: DocumentIndex) -> None:
+    """Set ``status`` and ``superseded_by`` on the indexed documents that a newer version of
+    the same record supersedes; the index's order is unchanged."""
+    for record in index.records():
+        readable = [document for document in record if document.readable]
+        if len(readable) < 2:
             continue
-        families: dict[str, list[int]] = defaultdict(list)
-        for index in candidates:
-            families[family(documents[index].path)].append(index)
+        families: dict[str, list[Document]] = defaultdict(list)
+        for document in readable:
+            families[family(document.path)].append(document)
         for members in families.values():
             if len(members) > 1:
-                _mark(documents, members, result)
-    return result
+                _mark(members, index)
 
 
-def _mark(documents: Sequence[Document], members: list[int], result: list[Document]) -> None:
-    newest = _newest([documents[i] for i in members])
+def _mark(members: Sequence[Document], index: DocumentIndex) -> None:
+    newest = _newest(members)
     if newest is None:
         return
-    for index in members:
-        document = documents[index]
+    for document in members:
         if document.path != newest.path:
-            result[index] = document.model_copy(
-                update={"status": DocumentStatus.SUPERSEDED, "superseded_by": newest.path}
+            index.replace(
+                document.model_copy(
+                    update={"status": DocumentStatus.SUPERSEDED, "superseded_by": newest.path}
+                )
             )
 
 

@@ -13,37 +13,32 @@ if TYPE_CHECKING:
 
 
 def readable(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
-    for document in group.documents:
-        if not document.readable:
-            yield ctx.finding(
-                rule,
-                group.profile,
-                kind=Kind.UNREADABLE,
-                document=document,
-                message=f"{document.path} cannot be read: {document.problem}",
-                evidence=(Evidence(source=EvidenceSource.TEXT, text=document.problem or ""),),
-            )
+    for document in group.at(group.members.unreadable):
+        yield ctx.finding(
+            rule,
+            group.profile,
+            kind=Kind.UNREADABLE,
+            document=document,
+            message=f"{document.path} cannot be read: {document.problem}",
+            evidence=(Evidence(source=EvidenceSource.TEXT, text=document.problem or ""),),
+        )
 
 
 def classified(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
-    for document in group.documents:
-        if document.readable and document.artifact is None:
-            yield ctx.finding(
-                rule,
-                group.profile,
-                kind=Kind.UNCLASSIFIED,
-                document=document,
-                message=f"{document.path} could not be matched to a TMF RM artifact; file it "
-                "under a folder or name that says what it is",
-                evidence=document.evidence,
-            )
+    for document in group.at(group.members.unclassified):
+        yield ctx.finding(
+            rule,
+            group.profile,
+            kind=Kind.UNCLASSIFIED,
+            document=document,
+            message=f"{document.path} could not be matched to a TMF RM artifact; file it "
+            "under a folder or name that says what it is",
+            evidence=document.evidence,
+        )
 
 
 def unique(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
-    duplicated = ctx.index.duplicated
-    for document in group.documents:
-        if document.sha256 not in duplicated:
-            continue
+    for document in group.at(group.members.copied):
         copies = ctx.index.copies(document.sha256)
         if len(copies) > 1 and copies[0].path != document.path:
             yield ctx.finding(
@@ -63,18 +58,19 @@ def unique(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
 
 
 def filed(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
-    for document in group.documents:
-        if document.artifact is None or document.level is None:
-            continue
+    """Placed documents at a level where the reference model does not file their artifact
+    (noted by the document index)."""
+    for document in group.at(group.members.misfiled):
+        assert document.artifact is not None
+        assert document.level is not None
         artifact = ctx.model.artifacts[document.artifact]
-        if document.level not in artifact.levels:
-            levels = ", ".join(level.value for level in artifact.levels)
-            yield ctx.finding(
-                rule,
-                group.profile,
-                kind=Kind.MISFILED,
-                document=document,
-                message=f"{document.path} is filed at {document.level.value} level, but the "
-                f"TMF RM files {artifact.number} {artifact.name} at {levels} level",
-                evidence=document.placement,
-            )
+        levels = ", ".join(level.value for level in artifact.levels)
+        yield ctx.finding(
+            rule,
+            group.profile,
+            kind=Kind.MISFILED,
+            document=document,
+            message=f"{document.path} is filed at {document.level.value} level, but the "
+            f"TMF RM files {artifact.number} {artifact.name} at {levels} level",
+            evidence=document.placement,
+        )

@@ -46,7 +46,7 @@ def _current(rule: Rule, group: Group, *, stated_only: bool = False) -> Iterator
         if artifacts:
             pool = [document for document in pool if document.artifact in artifacts]
     else:
-        pool = group.documents_of(artifacts) if artifacts else list(group.documents)
+        pool = group.documents_of(artifacts) if artifacts else group.documents
     for document in pool:
         if document.artifact is None or not document.readable:
             continue
@@ -303,15 +303,14 @@ def language(rule: Rule, group: Group, ctx: Context) -> Iterator[Outcome]:
 
 def legible(rule: Rule, group: Group, ctx: Context) -> Iterator[Outcome]:
     """A scan that OCR did not read is flagged for a person, not treated as an empty page."""
-    for document in group.documents:
-        if document.readable and document.scanned and not document.read_by_ocr:
-            reason = document.ocr or "no text layer and no OCR"
-            yield ctx.finding(
-                rule,
-                group.profile,
-                kind=Kind.NEEDS_REVIEW,
-                document=document,
-                message=f"{document.path} is a scan whose text could not be read ({reason}); "
-                "check its dates and signatures by hand",
-                evidence=(Evidence(source=EvidenceSource.TEXT, text=reason),),
-            )
+    for document in group.at(group.members.unread_scans):
+        reason = document.ocr or "no text layer and no OCR"
+        yield ctx.finding(
+            rule,
+            group.profile,
+            kind=Kind.NEEDS_REVIEW,
+            document=document,
+            message=f"{document.path} is a scan whose text could not be read ({reason}); "
+            "check its dates and signatures by hand",
+            evidence=(Evidence(source=EvidenceSource.TEXT, text=reason),),
+        )
