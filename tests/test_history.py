@@ -354,12 +354,43 @@ def test_since_last_on_a_new_history_and_with_a_report_file(tmp_path: Path) -> N
     assert changes["before"] is None
     assert len(changes["new"]) == changes["after"]["open_findings"] > 0
 
-    report = tmp_path / "report.txt"
-    code, out, _ = scan(root, database, "2026-01-01", "--since-last", "--output", str(report))
+    # With --output the full report goes to the file and the changes are printed as text.
+    report = tmp_path / "report.json"
+    code, out, _ = scan(
+        root, database, "2026-01-01", "--since-last", "--format", "json", "--output", str(report)
+    )
     assert code == 1
+    assert out.startswith("Scan #1 (")
     assert "No new or resolved findings." in out
-    assert "open finding" in report.read_text("utf-8")  # the full report went to the file
+    assert json_report.parse(report.read_text("utf-8")).summary.open_findings == len(changes["new"])
     assert [r.number for r in history.scans(database)] == [1, 2]
+
+
+def test_previous_means_the_same_folder_and_study(three: Scans, tmp_path: Path) -> None:
+    database = tmp_path / "history.db"
+    database.write_bytes(three.database.read_bytes())
+    copy = build_tmf(tmp_path / "copy of the tmf")
+    code, out, _ = scan(copy, database, "2026-03-01", "--since-last")
+    assert code == 1
+    assert "is the first of its folder and study: every open finding is new" in out
+    latest = history.pick(database, "latest")
+    assert latest.number == 5
+    assert history.previous(database, latest) is None
+    assert history.previous(database, history.scan_record(database, 4)) is not None
+    code, _, err = cli("diff", "--history", str(database))
+    assert code == 2
+    assert "scan #5 is the first of its folder and study" in err
+    # Scans named by number compare across folders: the copy lacks the delegation log and
+    # the waiver, and holds the approval letter.
+    code, out, _ = cli("diff", "4", "5", "--history", str(database), "--format", "json")
+    assert code == 1
+    changes = json.loads(out)
+    assert {(f["rule"], f["artifact"]) for f in changes["new"]} == {
+        ("BASE-REQ-016", "05.02.18"),
+        ("BASE-REQ-018", "05.03.03"),
+    }
+    assert {(f["kind"], f["artifact"]) for f in changes["resolved"]} == {("missing", "03.01.02")}
+    assert [r.number for r in history.scans(database, folder=copy)] == [5]
 
 
 def test_since_last_needs_history(tmp_path: Path) -> None:

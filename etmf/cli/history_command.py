@@ -107,17 +107,22 @@ def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
         "--since-last",
         action="store_true",
         help="print only the findings new or resolved since the previous scan of this folder "
-        "and study in --history, instead of the report (--output still gets the report)",
+        "and study in --history, instead of the report (--output still gets the report; the "
+        "changes are then printed as text)",
     )
 
 
 @dataclass(frozen=True, slots=True)
 class ScanHistory:
-    """Where ``etmf scan`` records itself, and when it started (the scan's recorded time)."""
+    """Where ``etmf scan`` records itself, when it started (the scan's recorded time), and,
+    with ``--since-last``, how it prints the changes: in ``--format`` instead of the report on
+    standard output, or as text beside an ``--output`` file."""
 
     database: Path
-    since_last: bool
     started: datetime
+    since_last: bool = False
+    replaces_report: bool = False
+    changes_format: str = "text"
 
     @classmethod
     def begin(cls, options: argparse.Namespace, root: Path) -> ScanHistory | None:
@@ -133,17 +138,23 @@ class ScanHistory:
                 "choose a path outside it"
             )
         history.check(database, create=True)
-        return cls(database, options.since_last, datetime.now(UTC).replace(microsecond=0))
+        return cls(
+            database=database,
+            started=datetime.now(UTC).replace(microsecond=0),
+            since_last=options.since_last,
+            replaces_report=options.since_last and options.output is None,
+            changes_format="text" if options.output is not None else options.format,
+        )
 
-    def finish(self, report: Report, root: Path, *, output_format: str) -> None:
-        """Record the scan; with ``--since-last``, print what changed since the previous one
-        (the caller then prints no report on standard output)."""
+    def finish(self, report: Report, root: Path) -> None:
+        """Record the scan; with ``--since-last``, print what changed since the previous scan
+        of the same folder and study."""
         recorded = history.record(self.database, report, folder=root, scanned_at=self.started)
         if not self.since_last:
             return
         before = history.previous(self.database, recorded)
         result = history.diff(self.database, before.number if before else None, recorded.number)
-        if output_format == "json":
+        if self.changes_format == "json":
             text = history_format.diff_json(result)
         else:
             text = history_format.diff_text(result, list_still_open=False)

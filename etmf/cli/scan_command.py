@@ -97,8 +97,8 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     report = build_report(documents, setup, as_of=as_of)
     output_format = OutputFormat(options.format)
     color = output_format is OutputFormat.TEXT and options.output is None and sys.stdout.isatty()
-    if not (history and history.since_last and options.output is None):
+    if not (history and history.replaces_report):
         emit(render(report, output_format, color=color), options.output, scanned=root)
     if history:
-        history.finish(report, root, output_format=options.format)
+        history.finish(report, root)
     return exit_code(report, Severity(options.fail_on))
