@@ -27,8 +27,9 @@ from pydantic import ValidationError
 from etmf import history
 from etmf.cli import main
 from etmf.errors import UsageError
+from etmf.formats import history as history_format
 from etmf.formats import json_report
-from etmf.history import RecordedFinding
+from etmf.history import ProfileVersion, RecordedFinding
 from etmf.model import FindingStatus, Kind, Severity
 from etmf.profiles import ProfileCatalog
 from fixtures.documents import docx_bytes, pdf_bytes, write
@@ -268,6 +269,28 @@ def test_diff_when_a_document_expires_and_a_finding_is_waived(three: Scans) -> N
     assert new["id"] in text
     assert text.rstrip().endswith(
         f"1 new, 1 resolved, 1 waived, {len(changes['still_open'])} still open"
+    )
+
+
+def test_diff_text_says_when_etmf_or_a_profile_changed(three: Scans) -> None:
+    result = history.diff(three.database, 2, 3)
+    assert "Changed:" not in history_format.diff_text(result)
+    after = result.after.model_copy(
+        update={
+            "tool_version": "9.9.9",
+            "profiles": (
+                ProfileVersion(id="TW", version="2099.01"),
+                ProfileVersion(id="base", version=result.after.profiles[1].version),
+                ProfileVersion(id="JP", version="2026.11"),
+            ),
+        }
+    )
+    assert [p.id for p in result.after.profiles] == ["TW", "base"]
+    text = history_format.diff_text(result.model_copy(update={"after": after}))
+    tw = result.after.profiles[0].version
+    assert (
+        f"Changed: etmf {result.after.tool_version} -> 9.9.9; profile TW {tw} -> 2099.01; "
+        "profiles added: JP\n" in text
     )
 
 
