@@ -207,7 +207,13 @@ def _evaluate(
         expected=tuple(expected),
         retention=tuple(sorted(retention, key=lambda r: (r.country or "", r.rule))),
         profiles=tuple(
-            ProfileInfo(id=g.profile.id, name=g.profile.name, chain=g.profile.chain) for g in groups
+            ProfileInfo(
+                id=g.profile.id,
+                name=g.profile.name,
+                chain=g.profile.chain,
+                version=g.profile.version,
+            )
+            for g in groups
         ),
         summary=summarise(
             documents, findings, expected, counted=(index.readable, index.classified)

@@ -7,6 +7,8 @@ The tree::
     │                         names the file, the key path and what was expected
     ├── UsageError            the caller asked for something that cannot be done
     │                         (an unknown artifact number, a folder that does not exist)
+    ├── HistoryError          the scan history database is missing, foreign, newer or
+    │                         damaged (defined in etmf.history_store; never rebuilt)
     └── ExtractionError       one document could not be read; the scan turns it into an
                               ``unreadable`` finding and goes on
 

@@ -332,6 +332,7 @@ class ProfileInfo(Frozen):
     id: str
     name: str
     chain: tuple[str, ...] = Field(description="The profile and the ones it extends, base last.")
+    version: str | None = Field(default=None, description="The profile file's `version`.")
 
 
 class Summary(Frozen):

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from etmf.cli.history_command import ScanHistory, add_scan_arguments
 from etmf.cli.output import emit, refuse_output_inside
 from etmf.cli.progress import ProgressBar
 from etmf.errors import UsageError
@@ -65,6 +66,7 @@ def register(commands: Any) -> None:
         default=[],
         help="a profile file or folder of your own, layered over the packaged ones",
     )
+    add_scan_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -82,6 +84,7 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     refuse_output_inside(options.output, root)
     if options.jobs < 0 or options.timeout <= 0:
         raise UsageError("--jobs must be 0 or more and --timeout above 0")
+    history = ScanHistory.begin(options, root)
     scan_options = ScanOptions(
         study_file=options.study,
         profile_paths=tuple(options.profiles),
@@ -94,5 +97,8 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     report = build_report(documents, setup, as_of=as_of)
     output_format = OutputFormat(options.format)
     color = output_format is OutputFormat.TEXT and options.output is None and sys.stdout.isatty()
-    emit(render(report, output_format, color=color), options.output, scanned=root)
+    if not (history and history.replaces_report):
+        emit(render(report, output_format, color=color), options.output, scanned=root)
+    if history:
+        history.finish(report, root)
     return exit_code(report, Severity(options.fail_on))
