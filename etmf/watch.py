@@ -18,7 +18,6 @@ The watcher never prints and never reads the date: ``as_of`` is ``--as-of``, the
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -78,13 +77,6 @@ class Change:
     waited_seconds: float = 0.0
     took_seconds: float = 0.0
     completed: float = 0.0
-
-
-def warm_worker(context: AnalysisContext) -> None:
-    """A worker leaves Ctrl-C to the watcher, which stops it; a terminal sends the signal to
-    every process of the group, and each worker would otherwise print a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warm_up(context)
 
 
 class Watcher:
@@ -331,7 +323,7 @@ class Watcher:
             options = PoolOptions(
                 jobs=self._scan_options.jobs, timeout_seconds=self._scan_options.timeout_seconds
             )
-            pool = WorkerPool(analyse_task, self._context, options, warm=warm_worker)
+            pool = WorkerPool(analyse_task, self._context, options, warm=warm_up)
             self._pool = pool.__enter__()
 
     def _close_pool(self) -> None:

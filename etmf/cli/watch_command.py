@@ -236,8 +236,9 @@ def _lines(change: Change, completed_at: float) -> list[str]:
         f"{clock} {what}{found}: {len(change.appeared)} appeared, "
         f"{len(change.resolved)} resolved ({change.waited_seconds:.2f} s)"
     ]
-    lines += [_finding("+", f) for f in change.appeared]
-    lines += [_finding("-", f) for f in change.resolved]
+    if not (change.kind is ChangeKind.SCAN and change.batch == 1):  # the report has them all
+        lines += [_finding("+", f) for f in change.appeared]
+        lines += [_finding("-", f) for f in change.resolved]
     lines.append(f"  {summary_line(change.report)}")
     return lines
 
