@@ -25,6 +25,7 @@ from etmf.cli.output import refuse_output_inside
 from etmf.cli.scan_command import parse_date
 from etmf.errors import UsageError
 from etmf.formats import OutputFormat, render
+from etmf.formats.json_incremental import IncrementalJson
 from etmf.formats.text import summary_line
 from etmf.model import Finding, FindingStatus
 from etmf.observe import make_observer
@@ -177,6 +178,7 @@ class ChangePrinter:
         self.output = output
         self.out = out
         self.err = err
+        self.json = IncrementalJson()
 
     def note(self, text: str) -> None:
         stream = self.err if self.format is OutputFormat.JSON else self.out
@@ -184,7 +186,9 @@ class ChangePrinter:
         stream.flush()
 
     def __call__(self, change: Change) -> None:
-        if self.output is not None:
+        if self.output is not None and self.format is OutputFormat.JSON:
+            write_atomic(self.output, self.json.render_bytes(change.report))
+        elif self.output is not None:
             write_atomic(self.output, render(change.report, self.format))
         completed_at = time.time()
         if change.error is not None:
