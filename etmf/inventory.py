@@ -23,6 +23,8 @@ from etmf.study import STUDY_FILE
 from etmf.tmf.classify import ClassificationInput, Classifier
 
 SKIPPED_NAMES = frozenset({"thumbs.db", ".ds_store", "desktop.ini"})
+_TEMPORARY_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
+_TEMPORARY_PREFIXES = ("~$", ".~lock")
 _CHUNK = 1024 * 1024
 
 
@@ -36,8 +38,18 @@ class FileEntry:
     error: str | None = None
 
 
+def is_temporary(name: str) -> bool:
+    """Office lock files (``~$report.docx``, ``.~lock.report.docx#``), editors' and office
+    programs' temporary files (``~WRL0001.tmp``, ``*.tmp``) and partial downloads (``*.part``,
+    ``*.crdownload``): files on their way to becoming a document, or leftovers of one."""
+    folded = name.casefold()
+    return folded.startswith(_TEMPORARY_PREFIXES) or folded.endswith(_TEMPORARY_SUFFIXES)
+
+
 def is_skipped(name: str) -> bool:
-    return name.startswith((".", "~$")) or name.casefold() in SKIPPED_NAMES
+    """Hidden files and folders, what an office or a desktop leaves behind, and temporary
+    files: never documents, in a scan as in a watch."""
+    return name.startswith(".") or name.casefold() in SKIPPED_NAMES or is_temporary(name)
 
 
 def discover(root: Path, *, exclude: frozenset[str] = frozenset()) -> Iterator[FileEntry]:

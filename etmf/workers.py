@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -42,6 +44,7 @@ def default_jobs() -> int:
 
 
 def _worker(connection: Connection, task: Task, warm: Warm | None, context: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its workers (see _start)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     if warm is not None:
         warm(context)
@@ -101,7 +104,12 @@ class WorkerPool:
         process = self._mp.Process(
             target=_worker, args=(child, self._task, self._warm, self._context), daemon=True
         )
-        process.start()
+        # Ctrl-C at a terminal reaches every process of the group; the parent stops its
+        # workers, and each would print a KeyboardInterrupt traceback. An ignored signal stays
+        # ignored across exec, and Python then installs no handler for it: the worker ignores
+        # Ctrl-C from its first instruction (the parent's own is ignored for the fork only).
+        with _sigint_ignored():
+            process.start()
         child.close()
         return _Worker(process=process, connection=parent)
 
@@ -175,6 +183,18 @@ class WorkerPool:
         fresh = self._start()
         self._await_ready(fresh)
         worker.process, worker.connection = fresh.process, fresh.connection
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal dispositions can only be changed from the main thread
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def failed(entry: FileEntry, problem: str) -> Document:

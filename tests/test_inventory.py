@@ -191,6 +191,10 @@ def test_discovery_skips_hidden_lock_and_system_files(tmp_path: Path) -> None:
         "desktop.ini",
         "TW/Desktop.ini",
         "etmf.yaml",
+        "TW/.~lock.ICF.docx#",
+        "TW/~WRL0001.tmp",
+        "Protocol v2.pdf.part",
+        "IB.pdf.crdownload",
     ]
     for relpath in kept + skipped:
         write(tmp_path / relpath, b"x")

@@ -16,6 +16,7 @@ from etmf.cli import (
     model_command,
     profiles_command,
     scan_command,
+    watch_command,
 )
 from etmf.errors import ConfigError, EtmfError
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     model_command.register(commands)
     profiles_command.register(commands)
     history_command.register(commands)
+    watch_command.register(commands)
     return parser
 
 
