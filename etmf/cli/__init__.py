@@ -1,4 +1,4 @@
-"""The command line: ``etmf scan``, ``etmf classify``, ``etmf model`` ...
+"""The command line: ``etmf scan``, ``etmf report``, ``etmf classify``, ``etmf model`` ...
 
 The only place that prints or exits. ``main(argv)`` returns the exit code: 0 nothing at or
 above ``--fail-on``, 1 findings, 2 usage or configuration error.
@@ -10,7 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from etmf.cli import classify_command, model_command, profiles_command, scan_command
+from etmf.cli import (
+    classify_command,
+    model_command,
+    profiles_command,
+    report_command,
+    scan_command,
+)
 from etmf.errors import ConfigError, EtmfError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -27,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"etmf {tool_info().version}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     scan_command.register(commands)
+    report_command.register(commands)
     classify_command.register(commands)
     model_command.register(commands)
     profiles_command.register(commands)
