@@ -68,8 +68,11 @@ def _scope_name(scope: Scope) -> str:
 
 
 def _scope_class(study: str, scope: Scope) -> str:
+    """``ABC-101.trial``, ``ABC-101.KR``, ``ABC-101.KR.KR-001``: CI servers show the dotted
+    prefix as a package tree, so sites sit under their country."""
     rank, country, site = scope
-    return ".".join(part for part in (study, ("trial", country, site)[rank]) if part)
+    parts = (study, "trial") if rank == 0 else (study, country, site)
+    return ".".join(part for part in parts if part)
 
 
 def _details(findings: Iterable[Finding]) -> str:
