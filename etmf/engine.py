@@ -28,12 +28,13 @@ from etmf.model import (
     FindingStatus,
     ProfileInfo,
     Retention,
+    RuleInfo,
     Severity,
     SourceQuality,
     Summary,
     WaiverNote,
 )
-from etmf.profiles import BASE_PROFILE, Profile, ProfileCatalog, layer_rules
+from etmf.profiles import BASE_PROFILE, Profile, ProfileCatalog, Rule, layer_rules
 from etmf.study import Study, Waiver
 from etmf.supersession import mark_current
 from etmf.tmf.refmodel import ReferenceModel
@@ -47,6 +48,7 @@ class Evaluation:
     profiles: tuple[ProfileInfo, ...]
     summary: Summary
     retention: tuple[Retention, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()
 
 
 def plan(
@@ -177,6 +179,7 @@ def _evaluate(
     expected: list[Expectation] = []
     notes: dict[str, DocumentNote] = {}
     retention: list[Retention] = []
+    used: dict[str, RuleInfo] = {}
     for group in groups:
         attributes = study.attributes if study else {}
         for rule in group.profile.enabled_rules:
@@ -191,6 +194,8 @@ def _evaluate(
                     notes.setdefault(outcome.path, outcome)
                 else:
                     expected.append(outcome)
+                if not isinstance(outcome, DocumentNote) and rule.id not in used:
+                    used[rule.id] = rule_info(rule, group.profile.id)
     for path, note in notes.items():
         index.replace(index.document(path).model_copy(update={"expires": note.expires}))
     documents = index.documents
@@ -218,6 +223,19 @@ def _evaluate(
         summary=summarise(
             documents, findings, expected, counted=(index.readable, index.classified)
         ),
+        rules=tuple(used[rule_id] for rule_id in sorted(used)),
+    )
+
+
+def rule_info(rule: Rule, profile: str) -> RuleInfo:
+    return RuleInfo(
+        id=rule.id,
+        check=rule.check,
+        title=rule.title,
+        severity=rule.severity,
+        rationale=rule.rationale,
+        citations=rule.citations,
+        profile=profile,
     )
 
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Frozen(BaseModel):
@@ -365,6 +365,19 @@ class Retention(Frozen):
     note: str | None = None
 
 
+class RuleInfo(Frozen):
+    """A rule that raised a finding or an expectation in this report, as its profile resolved it,
+    so that a saved report explains itself (SARIF rule descriptors, JUnit failures)."""
+
+    id: str
+    check: str = Field(description="The check kind: required, expires, signed, ...")
+    title: str
+    severity: Severity
+    rationale: str | None = None
+    citations: tuple[Citation, ...] = ()
+    profile: str = Field(description="The profile whose resolved rule this is.")
+
+
 class Report(Frozen):
     schema_version: str = SCHEMA_VERSION
     tool: ToolInfo
@@ -375,4 +388,7 @@ class Report(Frozen):
     findings: tuple[Finding, ...]
     expected: tuple[Expectation, ...]
     retention: tuple[Retention, ...] = ()
+    rules: tuple[RuleInfo, ...] = Field(
+        default=(), description="Every rule that raised a finding or an expectation, by id."
+    )
     summary: Summary

@@ -206,6 +206,7 @@ def build_report(documents: Sequence[Document], setup: Setup, *, as_of: date) ->
         findings=evaluation.findings,
         expected=evaluation.expected,
         retention=evaluation.retention,
+        rules=evaluation.rules,
         summary=evaluation.summary,
     )
 

@@ -115,7 +115,7 @@ def test_json_report_validates_against_the_shipped_schema(
     root = build_tree(tmp_path / "tmf")
     payload = scan_json(capsys, root)
     validator.validate(payload)
-    assert payload["schema_version"] == "1.0"
+    assert payload["schema_version"] == "1.1"
     assert payload["findings"]
     assert payload["expected"]
     validator.validate(

@@ -1,4 +1,4 @@
-"""The command line: ``etmf scan``, ``etmf classify``, ``etmf model``, ``etmf diff`` ...
+"""The command line: ``etmf scan``, ``etmf report``, ``etmf watch``, ``etmf diff`` ...
 
 The only place that prints or exits. ``main(argv)`` returns the exit code: 0 nothing at or
 above ``--fail-on``, 1 findings, 2 usage or configuration error.
@@ -15,6 +15,7 @@ from etmf.cli import (
     history_command,
     model_command,
     profiles_command,
+    report_command,
     scan_command,
     watch_command,
 )
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"etmf {tool_info().version}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     scan_command.register(commands)
+    report_command.register(commands)
     classify_command.register(commands)
     model_command.register(commands)
     profiles_command.register(commands)

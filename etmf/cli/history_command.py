@@ -142,8 +142,8 @@ class ScanHistory:
             database=database,
             started=datetime.now(UTC).replace(microsecond=0),
             since_last=options.since_last,
-            replaces_report=options.since_last and options.output is None,
-            changes_format="text" if options.output is not None else options.format,
+            replaces_report=options.since_last and not options.output,
+            changes_format="text" if options.output else options.format,
         )
 
     def finish(self, report: Report, root: Path) -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from etmf.cli.history_command import ScanHistory, add_scan_arguments
-from etmf.cli.output import emit, refuse_output_inside
+from etmf.cli.output import (
+    OutputTarget,
+    add_output_arguments,
+    plan_outputs,
+    refuse_outputs_inside,
+    write_reports,
+)
 from etmf.cli.progress import ProgressBar
 from etmf.errors import UsageError
-from etmf.formats import OutputFormat, render
 from etmf.model import FindingStatus, Report, Severity
 from etmf.scan import ScanOptions, build_report, collect, prepare, resolve_as_of
 from etmf.workers import default_jobs
@@ -35,16 +39,8 @@ def register(commands: Any) -> None:
     parser.add_argument("path", type=Path, help="the TMF folder")
     parser.add_argument("--study", type=Path, help="study configuration (default: PATH/etmf.yaml)")
     parser.add_argument("--as-of", type=parse_date, help="evaluate as of this date (YYYY-MM-DD)")
-    parser.add_argument(
-        "--format", choices=[f.value for f in OutputFormat], default="text", help="report format"
-    )
-    parser.add_argument("--output", type=Path, help="write the report to FILE (atomically)")
-    parser.add_argument(
-        "--fail-on",
-        choices=[s.value for s in Severity if s is not Severity.INFO],
-        default="major",
-        help="exit 1 when an open finding is at least this severe (default: major)",
-    )
+    add_output_arguments(parser)
+    add_fail_on_argument(parser)
     parser.add_argument(
         "--jobs",
         type=int,
@@ -70,6 +66,34 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def add_fail_on_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity if s is not Severity.INFO],
+        default="major",
+        help="exit 1 when an open finding is at least this severe (default: major)",
+    )
+
+
+def output_targets(options: argparse.Namespace, *, scanned: Path | None) -> list[OutputTarget]:
+    """The outputs ``--output``/``--format`` ask for, checked before any work is done."""
+    targets = plan_outputs(options.output, options.format)
+    refuse_outputs_inside(targets, scanned)
+    return targets
+
+
+def finish(
+    report: Report,
+    targets: list[OutputTarget],
+    options: argparse.Namespace,
+    *,
+    scanned: Path | None,
+) -> int:
+    """Write every requested output and return the exit code ``--fail-on`` gives."""
+    write_reports(report, targets, scanned=scanned, bom=options.bom)
+    return exit_code(report, Severity(options.fail_on))
+
+
 def exit_code(report: Report, fail_on: Severity) -> int:
     failing = any(
         f.status is FindingStatus.OPEN and f.severity.rank >= fail_on.rank for f in report.findings
@@ -81,7 +105,7 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     root: Path = options.path
     if not root.is_dir():
         raise UsageError(f"{root}: not a folder")
-    refuse_output_inside(options.output, root)
+    targets = output_targets(options, scanned=root)
     if options.jobs < 0 or options.timeout <= 0:
         raise UsageError("--jobs must be 0 or more and --timeout above 0")
     history = ScanHistory.begin(options, root)
@@ -95,10 +119,10 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     as_of = resolve_as_of(options.as_of, setup.study) or date.today()
     documents = collect(root, setup, as_of=as_of, options=scan_options, observer=ProgressBar())
     report = build_report(documents, setup, as_of=as_of)
-    output_format = OutputFormat(options.format)
-    color = output_format is OutputFormat.TEXT and options.output is None and sys.stdout.isatty()
-    if not (history and history.replaces_report):
-        emit(render(report, output_format, color=color), options.output, scanned=root)
+    if history and history.replaces_report:
+        code = exit_code(report, Severity(options.fail_on))
+    else:
+        code = finish(report, targets, options, scanned=root)
     if history:
         history.finish(report, root)
-    return exit_code(report, Severity(options.fail_on))
+    return code
