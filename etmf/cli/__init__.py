@@ -10,7 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from etmf.cli import classify_command, model_command, profiles_command, scan_command
+from etmf.cli import (
+    classify_command,
+    ems_command,
+    model_command,
+    profiles_command,
+    scan_command,
+)
 from etmf.errors import ConfigError, EtmfError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -30,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify_command.register(commands)
     model_command.register(commands)
     profiles_command.register(commands)
+    ems_command.register(commands)
     return parser
 
 
