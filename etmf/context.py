@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from etmf.document_index import DocumentIndex, Members
+from etmf.ems.record import PackageProblem
 from etmf.model import Document, Evidence, Expiry, Finding, Kind, Level, Severity
 from etmf.study import SiteConfig, Study
 from etmf.tmf.refmodel import ReferenceModel
@@ -97,6 +98,8 @@ class Context:
     study: Study | None
     model: ReferenceModel
     index: DocumentIndex
+    exchange: tuple[PackageProblem, ...] = ()
+    """What is wrong with the EMS package scanned, beyond its files (none: not a package)."""
     # The study's sites by id: every site scope asks for its milestones, and a study has
     # hundreds of sites.
     _sites: Mapping[str, SiteConfig] = field(init=False, repr=False, compare=False)
@@ -129,11 +132,12 @@ class Context:
         artifact: str | None = None,
         evidence: Sequence[Evidence] = (),
         severity: Severity | None = None,
+        path: str | None = None,
     ) -> Finding:
         if scope is None and document is not None:
             scope = scope_of(document)
         artifact = artifact or (document.artifact if document else None)
-        path = document.path if document else None
+        path = document.path if document else path
         key = "|".join(
             str(part)
             for part in (

@@ -18,6 +18,7 @@ from typing import Any
 from etmf.checks import CHECKS
 from etmf.context import Context, DocumentNote, Group
 from etmf.document_index import DocumentIndex, Members
+from etmf.ems.record import PackageProblem
 from etmf.model import (
     Document,
     Evidence,
@@ -147,8 +148,10 @@ def evaluate(
     study: Study | None,
     as_of: date,
     model: ReferenceModel,
+    exchange: Sequence[PackageProblem] = (),
 ) -> Evaluation:
-    """Every rule of every profile the study uses, over ``documents``, as of ``as_of``.
+    """Every rule of every profile the study uses, over ``documents``, as of ``as_of``;
+    ``exchange``: what is wrong with the EMS package scanned, beyond its files.
 
     The cyclic garbage collector is paused meanwhile: evaluation allocates many short-lived
     objects and creates no reference cycles, and each full collection would otherwise walk
@@ -158,7 +161,9 @@ def evaluate(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _evaluate(documents, catalog=catalog, study=study, as_of=as_of, model=model)
+        return _evaluate(
+            documents, catalog=catalog, study=study, as_of=as_of, model=model, exchange=exchange
+        )
     finally:
         if paused:
             gc.enable()
@@ -171,10 +176,11 @@ def _evaluate(
     study: Study | None,
     as_of: date,
     model: ReferenceModel,
+    exchange: Sequence[PackageProblem],
 ) -> Evaluation:
     groups, index = plan(catalog, study, documents, model)
     mark_current(index)
-    ctx = Context(as_of=as_of, study=study, model=model, index=index)
+    ctx = Context(as_of=as_of, study=study, model=model, index=index, exchange=tuple(exchange))
     findings: list[Finding] = []
     expected: list[Expectation] = []
     notes: dict[str, DocumentNote] = {}

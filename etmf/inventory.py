@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from etmf.analysis import EvidenceSettings, read_facts, read_text
+from etmf.ems.record import ExchangeRecord, apply_record
 from etmf.extract import DEFAULT_LIMITS, Extraction, Limits, detect_format, extract
 from etmf.model import Document
 from etmf.placement import PlacementContext, place
@@ -140,11 +141,13 @@ def _hash_file(path: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AnalysisContext:
-    """Everything analysing one file needs; sent once to each worker process."""
+    """Everything analysing one file needs; sent once to each worker process. ``exchange``:
+    the records of an EMS package's exchange.xml, by path."""
 
     placement: PlacementContext
     limits: Limits = DEFAULT_LIMITS
     evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
+    exchange: dict[str, ExchangeRecord] = field(default_factory=dict)
 
 
 def warm_up(context: AnalysisContext) -> None:
@@ -166,18 +169,23 @@ def describe(
     context: AnalysisContext,
 ) -> Document:
     """A Document from what was read: placed, classified with its level known, then the
-    evidence its artifact calls for (the identifying date follows the dating convention)."""
+    evidence its artifact calls for (the identifying date follows the dating convention).
+
+    A file an EMS package lists is read from its name and text only (the package's folders
+    follow its metadata), then its record is laid over that reading (``apply_record``)."""
+    record = context.exchange.get(entry.relpath)
     reading = read_text(data, extraction, context.evidence.ocr)
-    placement = place(entry.relpath, reading.text, context.placement)
     parts = entry.relpath.split("/")
+    placement = place(parts[-1] if record else entry.relpath, reading.text, context.placement)
+    level, site = (record.level, record.site) if record else (placement.level, placement.site)
     result = classifier().classify(
         ClassificationInput(
             filename=parts[-1],
-            folders=tuple(parts[:-1]),
+            folders=() if record else tuple(parts[:-1]),
             title=extraction.title,
             text=reading.text,
-            level=placement.level,
-            pi_names=context.placement.pi_names(placement.site),
+            level=level,
+            pi_names=context.placement.pi_names(site),
         )
     )
     facts = (
@@ -186,14 +194,14 @@ def describe(
             extraction,
             reading,
             filename=parts[-1],
-            artifact=result.artifact,
-            country=placement.country,
+            artifact=record.artifact if record else result.artifact,
+            country=record.country if record else placement.country,
             settings=context.evidence,
         )
         if extraction.readable
         else None
     )
-    return Document(
+    document = Document(
         path=entry.relpath,
         sha256=sha256,
         size=entry.size,
@@ -220,3 +228,4 @@ def describe(
         read_by_ocr=reading.read_by_ocr,
         ocr=reading.ocr,
     )
+    return apply_record(document, record) if record else document

@@ -58,6 +58,8 @@ class Kind(StrEnum):
     DUPLICATE = "duplicate"
     OVERDUE = "overdue"
     OUT_OF_ORDER = "out_of_order"
+    INTEGRITY = "integrity"
+    METADATA_MISMATCH = "metadata_mismatch"
 
 
 class FileFormat(StrEnum):
@@ -81,6 +83,7 @@ class EvidenceSource(StrEnum):
     CONFIG = "config"
     RULE = "rule"
     SIGNATURE = "signature"
+    EXCHANGE = "exchange"
 
 
 class Evidence(Frozen):
@@ -219,6 +222,27 @@ class Expiry(Frozen):
     evidence: str
 
 
+class Disagreement(Frozen):
+    """Where an EMS package's exchange.xml and etmf's own reading of the file differ."""
+
+    field: str = Field(description="artifact, level, country, site or expiry")
+    package: str | None = Field(description="What exchange.xml says (none: it says nothing).")
+    read: str = Field(description="What etmf read in the file's name and text.")
+    evidence: str
+
+
+class ExchangeNote(Frozen):
+    """What an EMS package's exchange.xml declares about this file, and whether it holds."""
+
+    object_id: str
+    line: int = Field(description="Line of the OBJECT in exchange.xml.")
+    integrity: str = Field(description="The INTEGRITY value as written, e.g. SHA256-<hex>.")
+    verified: bool | None = Field(
+        description="The file's SHA-256 matches; none when the file could not be read."
+    )
+    disagreements: tuple[Disagreement, ...] = ()
+
+
 class Document(Frozen):
     """One file of the scanned folder, with what etmf read from it and concluded about it."""
 
@@ -252,6 +276,9 @@ class Document(Frozen):
     scanned: bool = Field(default=False, description="The first pages have no text layer.")
     read_by_ocr: bool = False
     ocr: str | None = Field(default=None, description="What OCR read, or why it could not.")
+    exchange: ExchangeNote | None = Field(
+        default=None, description="The file's record in the EMS package's exchange.xml."
+    )
 
 
 class FindingStatus(StrEnum):

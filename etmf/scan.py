@@ -17,6 +17,10 @@ from typing import Protocol
 
 from etmf.analysis import EvidenceSettings, OcrSettings
 from etmf.atomic import is_inside
+from etmf.ems.countries import country_codes
+from etmf.ems.reading import read_package
+from etmf.ems.record import Package
+from etmf.ems.schema import EXCHANGE_FILE
 from etmf.engine import evaluate
 from etmf.errors import ConfigError, UsageError
 from etmf.extract import Limits
@@ -72,6 +76,7 @@ class Setup:
     placement: PlacementContext
     exclude: frozenset[str] = frozenset()
     trust_roots: tuple[bytes, ...] = ()
+    exchange: Package | None = None
 
 
 def tool_info() -> ToolInfo:
@@ -102,12 +107,26 @@ def prepare(root: Path, options: ScanOptions = ScanOptions()) -> Setup:
         exclude = frozenset({study_path.resolve().relative_to(root.resolve()).as_posix()})
     if options.cache_dir is not None and is_inside(options.cache_dir, root):
         raise UsageError(f"{options.cache_dir}: the cache cannot live inside the scanned folder")
+    exchange = _exchange(root, catalog, options)
     return Setup(
         catalog=catalog,
         study=study,
         placement=placement_context(study, names),
-        exclude=exclude,
+        exclude=exclude | {EXCHANGE_FILE} if exchange is not None else exclude,
         trust_roots=_trust_roots(study, study_path),
+        exchange=exchange,
+    )
+
+
+def _exchange(root: Path, catalog: ProfileCatalog, options: ScanOptions) -> Package | None:
+    """An EMS package's exchange.xml at the root: its metadata is evidence, not a document."""
+    if not (root / EXCHANGE_FILE).is_file():
+        return None
+    return read_package(
+        root,
+        countries=country_codes(catalog),
+        max_bytes=options.limits.max_bytes,
+        model=catalog.model,
     )
 
 
@@ -174,6 +193,7 @@ def collect(
         placement=setup.placement,
         limits=options.limits,
         evidence=evidence_settings(setup, options, as_of),
+        exchange=setup.exchange.records if setup.exchange else {},
     )
     documents = []
     if options.jobs == 0:
@@ -195,7 +215,12 @@ def build_report(documents: Sequence[Document], setup: Setup, *, as_of: date) ->
     model = load_reference_model()
     ordered = sorted(documents, key=lambda d: d.path)
     evaluation = evaluate(
-        ordered, catalog=setup.catalog, study=setup.study, as_of=as_of, model=model
+        ordered,
+        catalog=setup.catalog,
+        study=setup.study,
+        as_of=as_of,
+        model=model,
+        exchange=setup.exchange.problems if setup.exchange else (),
     )
     return Report(
         tool=tool_info(),

@@ -18,7 +18,8 @@ A case::
 A document is at site S-1 unless ``at: country`` or ``at: trial``; optional keys: ``path``,
 ``subartifact``, ``date`` + ``role``, ``expiry``, ``signatures`` (statuses: valid, intact,
 invalid, unsigned, unverifiable; or ``{status, method, signer}``), ``language``, ``version``,
-``scanned``, ``readable: false``, ``sha256``.
+``scanned``, ``readable: false``, ``sha256``, ``exchange`` (an EMS package's record:
+``{verified: false}``, ``{disagreements: [{field, package, read}]}``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ import yaml
 from etmf.model import (
     DateFact,
     DateRole,
+    Disagreement,
     Document,
+    ExchangeNote,
     LanguageFact,
     Level,
     SignatureFact,
@@ -141,7 +144,20 @@ def _document(spec: dict[str, Any], country: str, number: int) -> Document:
             else None,
             "version": VersionFact(value=str(version), text=f"v{version}") if version else None,
             "scanned": spec.get("scanned", False),
+            "exchange": _exchange(spec["exchange"], base.sha256) if "exchange" in spec else None,
         }
+    )
+
+
+def _exchange(spec: dict[str, Any], sha256: str) -> ExchangeNote:
+    return ExchangeNote(
+        object_id="CASE-OBJ",
+        line=3,
+        integrity=f"SHA256-{sha256}",
+        verified=spec.get("verified", True),
+        disagreements=tuple(
+            Disagreement(evidence="case", **item) for item in spec.get("disagreements", [])
+        ),
     )
 
 

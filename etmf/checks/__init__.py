@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
-from etmf.checks import documents, evidence, order, presence, recurring
+from etmf.checks import documents, evidence, order, package, presence, recurring
 from etmf.context import Context, DocumentNote, Group
 from etmf.errors import UsageError
 from etmf.model import Expectation, Finding, Retention
@@ -296,6 +296,20 @@ CHECKS = CheckRegistry(
             summary="A document sits at a level where the TMF RM files its artifact.",
             params=NO_PARAMS,
             run=documents.filed,
+        ),
+        CheckKind(
+            name="intact",
+            summary="An EMS package holds every file its exchange.xml lists, each with the "
+            "SHA-256 it declares, and an exchange.xml that is safe, well-formed and valid.",
+            params=NO_PARAMS,
+            run=package.intact,
+        ),
+        CheckKind(
+            name="consistent",
+            summary="An EMS package's metadata (artifact, level, country, site, expiry) agrees "
+            "with what etmf reads in each file.",
+            params=NO_PARAMS,
+            run=package.consistent,
         ),
     ]
 )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from etmf.cli import (
     classify_command,
+    ems_command,
     history_command,
     model_command,
     profiles_command,
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     profiles_command.register(commands)
     history_command.register(commands)
     watch_command.register(commands)
+    ems_command.register(commands)
     return parser
 
 
