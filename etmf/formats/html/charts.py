@@ -77,7 +77,7 @@ def completeness_bar(scope: ScopeCompleteness, *, width: int = 140) -> Markup:
 
 def findings_chart(counts: dict[Kind, Counter[Severity]]) -> Markup:
     """Open findings per kind, stacked by severity, worst first."""
-    label_width, bar_width, row = 140, 520, 22
+    label_width, bar_width, row = 130, 400, 22
     largest = max((sum(c.values()) for c in counts.values()), default=0)
     height = max(row * len(counts) + 30, 40)
     children: list[Markup] = []

@@ -98,7 +98,9 @@ def _details(
         _field(
             "File",
             f"{document.format.value}, {document.size:,} bytes",
-            f", {document.pages} pages" if document.pages else "",
+            f", {document.pages} page{'' if document.pages == 1 else 's'}"
+            if document.pages
+            else "",
             element("code", {"class": "hash"}, f" sha256 {document.sha256}"),
         ),
         _field("Not readable", document.problem),

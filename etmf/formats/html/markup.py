@@ -50,12 +50,12 @@ def join(children: Iterable[Any]) -> Markup:
 
 def _flatten(children: Iterable[Any], parts: list[str]) -> None:
     for child in children:
-        if child is None or child is False:
+        if isinstance(child, str):
+            parts.append(child if type(child) is Markup else html.escape(child, quote=True))
+        elif child is None or child is False:
             continue
-        if isinstance(child, Markup):
-            parts.append(child)
-        elif isinstance(child, str | int | float):
-            parts.append(html.escape(str(child), quote=True))
+        elif isinstance(child, int | float):
+            parts.append(str(child))
         else:
             _flatten(child, parts)
 
@@ -66,11 +66,10 @@ def attributes(attrs: Mapping[str, Attribute]) -> str:
     for name, value in attrs.items():
         if value is None or value is False:
             continue
-        key = name.rstrip("_").replace("_", "-")
         if value is True:
-            parts.append(f" {key}")
+            parts.append(f" {name}")
         else:
-            parts.append(f' {key}="{html.escape(str(value), quote=True)}"')
+            parts.append(f' {name}="{html.escape(str(value), quote=True)}"')
     return "".join(parts)
 
 

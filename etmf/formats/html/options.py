@@ -25,8 +25,9 @@ class HtmlOptions:
     """``horizon_days``: how far ahead the expiry timeline looks from ``as_of``;
     ``trend``: the scan history, oldest or newest first (it is sorted), shown as given: the
     renderer does not add the current scan; ``document_limit``: how many documents get a
-    details entry (documents with findings first); the rest are counted in a note, and the
-    JSON report has them all. The findings table is never cut."""
+    details entry (documents with findings first) and how many rows the expiry table lists
+    (soonest first); a note counts the rest, and the JSON report has them all. The findings
+    table is never cut."""
 
     horizon_days: int = 90
     trend: Sequence[TrendPoint] = field(default=())

@@ -15,7 +15,7 @@ from etmf.formats.html.completeness import (
     overall,
     severities,
 )
-from etmf.formats.html.markup import Markup, element, join
+from etmf.formats.html.markup import Markup, element
 from etmf.model import Report
 
 
@@ -31,7 +31,7 @@ def _completeness_table(caption: str, scopes: Sequence[ScopeCompleteness]) -> Ma
         None,
         [
             element("th", {"scope": "col"}, name)
-            for name in (caption, "Present", "Missing", "Waived", "Not yet due", "Complete", "")
+            for name in (caption, "Present", "Missing", "Waived", "Not due", "%", "")
         ],
     )
     rows = [
@@ -44,7 +44,7 @@ def _completeness_table(caption: str, scopes: Sequence[ScopeCompleteness]) -> Ma
             element("td", {"class": "num"}, scope.waived),
             element("td", {"class": "num"}, scope.not_yet_due),
             element("td", {"class": "num"}, percent(scope.ratio)),
-            element("td", None, charts.completeness_bar(scope)),
+            element("td", None, charts.completeness_bar(scope, width=90)),
         )
         for scope in scopes
     ]
@@ -153,21 +153,24 @@ def summary_section(report: Report) -> Markup:
         {"id": "summary"},
         element("h2", None, "Summary"),
         cards,
-        element("h3", None, "Completeness"),
+        element("h3", None, "Completeness: present of due records, per level, country and site"),
         element(
             "div",
             {"class": "columns"},
             _completeness_table("Level", by_level(report)),
             _completeness_table("Country", by_country(report)),
+            _completeness_table("Site", by_site(report)),
         ),
-        _completeness_table("Site", by_site(report)),
         element("h3", None, "Open findings by kind and severity"),
-        join([charts.findings_chart(counts), crosstab])
+        element("div", {"class": "columns"}, charts.findings_chart(counts), crosstab)
         if counts
         else element("p", None, "No open findings."),
-        element("h3", None, "Profiles applied"),
-        profiles,
-        join([element("h3", None, "Retention"), element("ul", None, retention)])
-        if retention
-        else None,
+        element(
+            "div",
+            {"class": "columns"},
+            element("div", None, element("h3", None, "Profiles applied"), profiles),
+            element("div", None, element("h3", None, "Retention"), element("ul", None, retention))
+            if retention
+            else None,
+        ),
     )

@@ -9,6 +9,9 @@ from etmf.formats.html.summary_view import percent
 from etmf.formats.html.timeline import ExpiryItem, expiring_items
 from etmf.model import Report
 
+_CHART_ROWS = 40
+"""Bars in the timeline chart; the table below it lists more."""
+
 
 def expiring_section(report: Report, options: HtmlOptions, documents: dict[str, str]) -> Markup:
     horizon = options.horizon_days
@@ -25,14 +28,16 @@ def expiring_section(report: Report, options: HtmlOptions, documents: dict[str, 
                 f"Nothing expires between {report.as_of.isoformat()} and {horizon} days later.",
             ),
         )
-    rows = [_expiry_row(item, documents) for item in items]
-    limit = 40
+    listed = items[: options.document_limit]
+    rows = [_expiry_row(item, documents) for item in listed]
+    limit = _CHART_ROWS
+    shown = (
+        f"The table lists all {len(items)}."
+        if len(listed) == len(items)
+        else f"The table lists the first {len(listed)} of {len(items)}; the JSON report has all."
+    )
     note = (
-        element(
-            "p",
-            {"class": "note"},
-            f"The chart shows the first {limit}; the table lists all {len(items)}.",
-        )
+        element("p", {"class": "note"}, f"The chart shows the soonest {limit}. {shown}")
         if len(items) > limit
         else None
     )
