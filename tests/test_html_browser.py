@@ -204,6 +204,17 @@ def test_the_planted_gaps_show_in_the_findings_table(browser: Browser, pages: Pa
     assert not any(r[6] for r in rows)
 
 
+def test_without_javascript_the_table_is_complete_and_the_dead_filters_are_hidden(
+    browser: Browser, pages: Pages
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(pages.demo_html.as_uri())
+    assert not page.is_visible("#finding-filters")
+    assert page.locator("#findings-table tbody tr:visible").count() == len(PLANTED)
+    context.close()
+
+
 def visible_rows(page: Page) -> int:
     return int(
         page.evaluate("document.querySelectorAll('#findings-table tbody tr:not([hidden])').length")
