@@ -26,8 +26,8 @@ $(DEV): pyproject.toml | $(BIN)/python
 demo: $(RUNTIME) system-deps
 	$(BIN)/python -m fixtures.demo $(DEMO_DIR)
 	mkdir -p $(DEMO_REPORT)
-	$(BIN)/etmf scan $(DEMO_DIR) --output $(DEMO_REPORT)/report.json --format json || [ $$? -eq 1 ]
-	$(BIN)/etmf scan $(DEMO_DIR) || [ $$? -eq 1 ]
+	$(BIN)/etmf scan $(DEMO_DIR) --output - --output $(DEMO_REPORT)/report.json \
+		--output $(DEMO_REPORT)/report.html || [ $$? -eq 1 ]
 
 ## test: install the development dependencies and run linters, type checks and the suite
 test: lint typecheck unit

@@ -22,7 +22,16 @@ from pathlib import Path
 from etmf.atomic import is_inside
 from etmf.errors import UsageError
 from etmf.history_store import HISTORY_SCHEMA, HistoryError, connect, transaction, verify
-from etmf.model import Finding, FindingStatus, Frozen, Kind, Level, Report, Severity
+from etmf.model import (
+    Finding,
+    FindingStatus,
+    Frozen,
+    Kind,
+    Level,
+    Report,
+    Severity,
+    TrendPoint,
+)
 
 __all__ = [
     "HISTORY_SCHEMA",
@@ -106,15 +115,6 @@ class ScanDiff(Frozen):
     resolved: tuple[RecordedFinding, ...]
     waived: tuple[RecordedFinding, ...]
     still_open: tuple[RecordedFinding, ...]
-
-
-class TrendPoint(Frozen):
-    """One point of a study's completeness and open findings over time (the HTML report)."""
-
-    scanned_at: datetime
-    as_of: date
-    completeness: float | None
-    open_findings: int
 
 
 _SCAN_COLUMNS = (

@@ -7,6 +7,7 @@ group findings generically and need no code per kind.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -403,6 +404,18 @@ class RuleInfo(Frozen):
     rationale: str | None = None
     citations: tuple[Citation, ...] = ()
     profile: str = Field(description="The profile whose resolved rule this is.")
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One scan in a study's history, as the history store records it and the HTML report
+    draws it: when it ran, the date it was evaluated as of, its completeness (present /
+    (present + missing), None when nothing was expected yet) and its open findings."""
+
+    scanned_at: datetime
+    as_of: date
+    completeness: float | None
+    open_findings: int
 
 
 class Report(Frozen):

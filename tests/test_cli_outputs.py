@@ -21,6 +21,7 @@ OUTPUTS = {
     "findings.csv": OutputFormat.CSV,
     "inventory.documents.csv": OutputFormat.DOCUMENTS_CSV,
     "report.txt": OutputFormat.TEXT,
+    "readiness.html": OutputFormat.HTML,
 }
 
 
@@ -211,3 +212,15 @@ def test_scan_without_output_prints_text(tree: Path, capsys: pytest.CaptureFixtu
     assert code == 1
     assert out.startswith("etmf ")
     assert "study S-1" in out.splitlines()[0]
+
+
+def test_the_expiry_horizon_of_the_html_report_is_an_option(
+    written: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = str(written / "report.json")
+    near, far = tmp_path / "near.html", tmp_path / "far.html"
+    assert run(capsys, "report", saved, "--output", str(near), "--expiring-within", "1")[0] == 1
+    assert run(capsys, "report", saved, "--output", str(far), "--expiring-within", "3650")[0] == 1
+    assert "Expiring in the next 1 days" in near.read_text("utf-8")
+    assert "Expiring in the next 3650 days" in far.read_text("utf-8")
+    assert run(capsys, "report", saved, "--format", "html", "--expiring-within", "0")[0] == 2

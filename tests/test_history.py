@@ -546,3 +546,32 @@ def test_a_scan_time_without_a_time_zone_is_refused(three: Scans, tmp_path: Path
             tmp_path / "h.db", report, folder=three.root, scanned_at=datetime(2026, 1, 1)
         )
     assert report.as_of == date(2026, 1, 1)
+
+
+def test_the_html_report_draws_the_trend_of_the_recorded_scans(
+    three: Scans, tmp_path: Path
+) -> None:
+    """``etmf report --history`` draws the scans kept so far; ``etmf scan --history`` draws
+    them and the scan being written, which is recorded only after its report."""
+    recorded = len(history.trend(three.database, study="H-1"))
+    saved = tmp_path / "saved.html"
+    assert (
+        cli(
+            "report",
+            str(three.reports[2]),
+            "--history",
+            str(three.database),
+            "--output",
+            str(saved),
+        )[0]
+        == 1
+    )
+    assert f"The {recorded} scans" in saved.read_text("utf-8")
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(three.database.read_bytes())
+    live = tmp_path / "live.html"
+    assert scan(three.root, copy, "2026-03-01", "--output", str(live))[0] == 1
+    assert f"The {recorded + 1} scans" in live.read_text("utf-8")
+    plain = tmp_path / "plain.html"
+    assert cli("report", str(three.reports[2]), "--output", str(plain))[0] == 1
+    assert "No scan history is recorded" in plain.read_text("utf-8")

@@ -19,7 +19,7 @@ from etmf.atomic import is_inside
 from etmf.cli.output import emit
 from etmf.errors import UsageError
 from etmf.formats import history as history_format
-from etmf.model import Report, Severity
+from etmf.model import Report, Severity, TrendPoint
 
 _FORMATS = ("text", "json")
 
@@ -145,6 +145,19 @@ class ScanHistory:
             replaces_report=options.since_last and not options.output,
             changes_format="text" if options.output else options.format,
         )
+
+    def trend(self, report: Report, root: Path) -> tuple[TrendPoint, ...]:
+        """The earlier scans of this folder and study, and this one (not recorded yet)."""
+        earlier = (
+            history.trend(
+                self.database, study=report.study.id if report.study else None, folder=root
+            )
+            if self.database.exists()
+            else ()
+        )
+        summary = report.summary
+        now = TrendPoint(self.started, report.as_of, summary.completeness, summary.open_findings)
+        return (*earlier, now)
 
     def finish(self, report: Report, root: Path) -> None:
         """Record the scan; with ``--since-last``, print what changed since the previous scan

@@ -17,6 +17,7 @@ from pathlib import Path
 from etmf.atomic import is_inside, write_atomic
 from etmf.errors import UsageError
 from etmf.formats import OutputFormat, render
+from etmf.formats.html.options import HtmlOptions
 from etmf.model import Report
 
 STDOUT = Path("-")
@@ -66,12 +67,29 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         + "; '-' is standard output",
     )
     parser.add_argument(
+        "--expiring-within",
+        type=_positive_days,
+        default=90,
+        metavar="DAYS",
+        help="how far ahead of as_of the HTML report's expiry timeline looks (default 90)",
+    )
+    parser.add_argument(
         "--no-bom",
         dest="bom",
         action="store_false",
         help="write CSV without the UTF-8 byte order mark (kept by default so that Excel "
         "reads Chinese, Korean and Japanese text correctly)",
     )
+
+
+def _positive_days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of days, 1 or more, got {value!r}")
+    return days
 
 
 def _named(name: str, path: Path | None) -> OutputFormat:
@@ -149,6 +167,7 @@ def write_reports(
     *,
     scanned: Path | None = None,
     bom: bool = True,
+    html_options: HtmlOptions | None = None,
 ) -> None:
     """Render each format once and write every target; text to a terminal is coloured."""
     rendered: dict[tuple[OutputFormat, bool], str] = {}
@@ -156,5 +175,7 @@ def write_reports(
         color = target.format is OutputFormat.TEXT and target.path is None and sys.stdout.isatty()
         key = (target.format, color)
         if key not in rendered:
-            rendered[key] = render(report, target.format, color=color, bom=bom)
+            rendered[key] = render(
+                report, target.format, color=color, bom=bom, html_options=html_options
+            )
         emit(rendered[key], target.path, scanned=scanned)

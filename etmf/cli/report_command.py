@@ -12,11 +12,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from etmf import history
 from etmf.cli.output import add_output_arguments
 from etmf.cli.scan_command import add_fail_on_argument, finish, output_targets
 from etmf.errors import UsageError
 from etmf.formats import json_report
-from etmf.model import Report
+from etmf.model import Report, TrendPoint
 
 
 def register(commands: Any) -> None:
@@ -29,6 +30,12 @@ def register(commands: Any) -> None:
     parser.add_argument("report", type=Path, metavar="SCAN.json", help="a saved JSON report")
     add_output_arguments(parser)
     add_fail_on_argument(parser)
+    parser.add_argument(
+        "--history",
+        type=Path,
+        metavar="DB",
+        help="the scan history (etmf scan --history) whose trend the HTML report draws",
+    )
     parser.set_defaults(run=run)
 
 
@@ -58,4 +65,8 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
         if target.path is not None and target.path.resolve() == source.resolve():
             raise UsageError(f"{target.path}: refusing to overwrite the report being read")
     report = load_report(source)
-    return finish(report, targets, options, scanned=None)
+    trend: tuple[TrendPoint, ...] = ()
+    if options.history is not None:
+        history.check(options.history, create=False)
+        trend = history.trend(options.history, study=report.study.id if report.study else None)
+    return finish(report, targets, options, scanned=None, trend=trend)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from etmf.cli.output import (
 )
 from etmf.cli.progress import ProgressBar
 from etmf.errors import UsageError
-from etmf.model import FindingStatus, Report, Severity
+from etmf.formats.html.options import HtmlOptions
+from etmf.model import FindingStatus, Report, Severity, TrendPoint
 from etmf.scan import ScanOptions, build_report, collect, prepare, resolve_as_of
 from etmf.workers import default_jobs
 
@@ -88,9 +90,12 @@ def finish(
     options: argparse.Namespace,
     *,
     scanned: Path | None,
+    trend: Sequence[TrendPoint] = (),
 ) -> int:
-    """Write every requested output and return the exit code ``--fail-on`` gives."""
-    write_reports(report, targets, scanned=scanned, bom=options.bom)
+    """Write every requested output and return the exit code ``--fail-on`` gives; ``trend``:
+    the scan history the HTML report draws."""
+    html_options = HtmlOptions(horizon_days=options.expiring_within, trend=trend)
+    write_reports(report, targets, scanned=scanned, bom=options.bom, html_options=html_options)
     return exit_code(report, Severity(options.fail_on))
 
 
@@ -122,7 +127,8 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     if history and history.replaces_report:
         code = exit_code(report, Severity(options.fail_on))
     else:
-        code = finish(report, targets, options, scanned=root)
+        trend = history.trend(report, root) if history else ()
+        code = finish(report, targets, options, scanned=root, trend=trend)
     if history:
         history.finish(report, root)
     return code
