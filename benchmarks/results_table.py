@@ -106,7 +106,9 @@ def table(results: Sequence[SizeResult], jobs: int) -> list[str]:
     def cold_seconds(r: SizeResult) -> str:
         if r.cold_run is None:
             return f"{NOT_AVAILABLE} ({r.cold_error})" if r.cold_error else NOT_AVAILABLE
-        suffix = " (without --cache: not available)" if r.cold_run is r.cold_without_cache else ""
+        suffix = (
+            " (run without --cache: not available)" if r.cold_run is r.cold_without_cache else ""
+        )
         return f"{r.cold_run.seconds:.1f}{suffix}"
 
     def watch_p95(r: SizeResult) -> str:
@@ -142,7 +144,7 @@ def table(results: Sequence[SizeResult], jobs: int) -> list[str]:
     return [
         "| measure | " + " | ".join(f"{r.documents:,}" for r in results) + " |",
         "|---" * (len(results) + 1) + "|",
-        _row("documents: PDF / DOCX / signed / scans / pages", results, counts),
+        _row("documents: text PDF / DOCX / signed PDF / scan / pages", results, counts),
         _row(
             "floor: pypdfium2 first page, 1 process, PDFs/s",
             results,

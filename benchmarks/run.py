@@ -66,7 +66,9 @@ def corpus(size: int, settings: Settings) -> Path:
     if root.exists():
         shutil.rmtree(root)
     _say(f"generating {size:,} documents in {root}")
-    made = generate(root, size, seed=settings.seed, jobs=settings.jobs, progress=True)
+    made = generate(
+        root, size, seed=settings.seed, jobs=settings.jobs, progress=sys.stderr.isatty()
+    )
     _say(f"  generated in {made.seconds:.0f} s")
     return root
 
