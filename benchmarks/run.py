@@ -134,9 +134,18 @@ def measure_size(size: int, settings: Settings) -> SizeResult:
     result.floor_rate, result.floor_files, result.floor_error = _floor(root, settings, size)
     cache_root = settings.work / f"cache-{size}"
     shutil.rmtree(cache_root, ignore_errors=True)
+    if "cold" not in settings.skip:
+        _scans(root, settings, size, cache_root, result)
+    result.walk_seconds = min(_timed_walk(root) for _ in range(3))
+    if "watch" not in settings.skip:
+        _say(f"{size:,}: watch latency ({settings.watch_samples} samples)")
+        result.watch = _watch(root, settings, size)
+    return result
+
+
+def _scans(root: Path, settings: Settings, size: int, cache_root: Path, result: SizeResult) -> None:
+    """The cold scan with an empty cache, then (unless skipped) the warm rescan."""
     cache = cache_root / "etmf"  # the default cache of XDG_CACHE_HOME=cache_root
-    if "cold" in settings.skip:
-        return result
     _say(f"{size:,}: cold scan")
     cold, cold_output = _scan(root, settings, size, "cold", cache)
     result.cold, result.cold_error = cold, _failure(cold, cold_output)
@@ -147,19 +156,17 @@ def measure_size(size: int, settings: Settings) -> SizeResult:
         if _failure(bare, bare_output) is None:
             result.cold_without_cache = bare
             result.report_documents = bare_output.read_bytes().count(b'"sha256":')
-    elif result.cold_error is None:
-        result.report_documents = cold_output.read_bytes().count(b'"sha256":')
-        if "warm" not in settings.skip:
-            _say(f"{size:,}: warm rescan")
-            warm, warm_output = _scan(root, settings, size, "warm", cache)
-            result.warm, result.warm_error = warm, _failure(warm, warm_output)
-            if result.warm_error is None:
-                result.warm_identical = warm_output.read_bytes() == cold_output.read_bytes()
-    result.walk_seconds = min(_timed_walk(root) for _ in range(3))
-    if "watch" not in settings.skip:
-        _say(f"{size:,}: watch latency ({settings.watch_samples} samples)")
-        result.watch = _watch(root, settings, size)
-    return result
+        return
+    if result.cold_error is not None:
+        return
+    result.report_documents = cold_output.read_bytes().count(b'"sha256":')
+    if "warm" in settings.skip:
+        return
+    _say(f"{size:,}: warm rescan")
+    warm, warm_output = _scan(root, settings, size, "warm", cache)
+    result.warm, result.warm_error = warm, _failure(warm, warm_output)
+    if result.warm_error is None:
+        result.warm_identical = warm_output.read_bytes() == cold_output.read_bytes()
 
 
 def _timed_walk(root: Path) -> float:
@@ -204,7 +211,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--as-of", default=AS_OF.isoformat())
     parser.add_argument("--watch-samples", type=int, default=20)
-    parser.add_argument("--skip", choices=STEPS, nargs="*", default=[])
+    parser.add_argument(
+        "--skip",
+        choices=STEPS,
+        nargs="*",
+        default=[],
+        help="steps to leave out (skipping cold skips warm too)",
+    )
     parser.add_argument("--results", type=Path, help="append the figures to this Markdown file")
     parser.add_argument(
         "--etmf-source",

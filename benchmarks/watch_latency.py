@@ -90,6 +90,8 @@ def measure_watch(
     """Start the watch, wait for its first report, then time ``samples`` probes in ``folder``."""
     with contextlib.suppress(FileNotFoundError):
         report.unlink()
+    for leftover in folder.glob("watch-probe-*.pdf"):  # from a run that was killed
+        leftover.unlink()
     log.parent.mkdir(parents=True, exist_ok=True)
     probes: list[Path] = []
     with open(log, "wb") as output:
