@@ -105,52 +105,70 @@ class DocumentStore:
         except CacheDamaged:
             self._connection = self.rebuild()
 
-    def _open(self) -> sqlite3.Connection:
+    def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=_BUSY_MS / 1000, isolation_level=None)
+        connection.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+        return connection
+
+    def _open(self, *, locked: bool = False) -> sqlite3.Connection:
+        """A connection to a checked cache file, created when there is none (under the lock
+        unless the caller holds it: switching to WAL needs the file to itself)."""
+        connection = self._connect()
         try:
-            connection.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
             tables = {n for (n,) in connection.execute("SELECT name FROM sqlite_master")}
             if not tables:
-                self._create(connection)
-            elif not {"meta", "documents"} <= tables:
+                connection.close()
+                if locked:
+                    self._create()
+                else:
+                    with self._lock():
+                        self._create()
+                connection = self._connect()
+                tables = {n for (n,) in connection.execute("SELECT name FROM sqlite_master")}
+            if not {"meta", "documents"} <= tables:
                 raise CacheDamaged("unknown tables")
             found = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
             if found is None or found[0] != SCHEMA_VERSION:
                 raise CacheDamaged(f"schema version {found[0] if found else None}")
-            connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
         except BaseException:
             connection.close()
             raise
         return connection
 
-    @staticmethod
-    def _create(connection: sqlite3.Connection) -> None:
-        connection.execute("PRAGMA page_size = 32768")  # rows of about 1 KB, clustered by path
-        connection.execute("BEGIN IMMEDIATE")
+    def _create(self) -> None:
+        """The tables of an empty file, in WAL mode (kept in the file: later connections
+        need not switch, which would wait for every other scan)."""
+        connection = self._connect()
         try:
-            if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
-                for statement in _SCHEMA:
-                    connection.execute(statement)
-                connection.execute(
-                    "INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,)
-                )  # another scan may have created it meanwhile: then this is skipped
+            if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                return  # another scan created it while this one waited for the lock
+            connection.execute("PRAGMA page_size = 32768")  # rows of about 1 KB, by path
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA:
+                connection.execute(statement)
+            connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+        finally:
+            connection.close()
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        """Only one scan creates or rebuilds the file at a time."""
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
 
     def rebuild(self) -> sqlite3.Connection:
         """A fresh, empty cache file in place of a damaged one."""
         with contextlib.suppress(AttributeError, sqlite3.Error):
             self._connection.close()
         self.rebuilt = True
-        lock = self.path.with_name(self.path.name + ".lock")
         try:
-            with open(lock, "a") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
+            with self._lock():
                 with contextlib.suppress(sqlite3.DatabaseError, CacheDamaged):
-                    connection = self._open()  # another scan may have rebuilt it meanwhile
+                    connection = self._open(locked=True)  # rebuilt by another scan meanwhile?
                     if connection.execute("SELECT count(*) FROM documents").fetchone()[0] == 0:
                         self._connection = connection
                         return connection
@@ -158,7 +176,7 @@ class DocumentStore:
                 for suffix in ("", "-wal", "-shm", "-journal"):
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(f"{self.path}{suffix}")
-                self._connection = self._open()
+                self._connection = self._open(locked=True)
                 return self._connection
         except (OSError, sqlite3.Error) as error:
             raise CacheError(f"cannot rebuild {self.path}: {error}") from None

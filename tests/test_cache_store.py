@@ -1,0 +1,185 @@
+"""A damaged cache is rebuilt and never gives a result; scans at once share one cache; the
+compact encoding gives back exactly the documents it was given."""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import sqlite3
+import zlib
+from pathlib import Path
+
+import pytest
+
+import etmf.cache
+from etmf.cache import Outcome
+from etmf.cache.codec import CodecError, decode, encode
+from etmf.cache.store import FILE_NAME, DocumentStore
+from etmf.model import Document
+from fixtures.documents import pdf_bytes, write
+from tests.cache_support import build_tmf, cold_json, files, scan_json
+
+DOCUMENTS = len(files())
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 64)
+
+
+def _damaged_page(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    page = 32768  # the cache's page size: the second page onward holds the tables
+    data[page : page + 4096] = b"\xa5" * 4096
+    path.write_bytes(bytes(data))
+
+
+def _sql(path: Path, statement: str, *values: object) -> None:
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute(statement, values)
+    connection.close()
+
+
+def _wrong_schema(path: Path) -> None:
+    _sql(path, "UPDATE meta SET value = '0' WHERE key = 'schema'")
+
+
+def _flipped_byte(path: Path) -> None:
+    connection = sqlite3.connect(path)
+    (key, payload) = connection.execute("SELECT path, payload FROM documents LIMIT 1").fetchone()
+    connection.close()
+    changed = bytearray(payload)
+    changed[len(changed) // 2] ^= 0x01
+    _sql(path, "UPDATE documents SET payload = ? WHERE path = ?", bytes(changed), key)
+
+
+def _undecodable(path: Path) -> None:
+    """A row whose checksum holds but whose payload is no document."""
+    payload = marshal.dumps(("not", "a", "document"))
+    _sql(path, "UPDATE documents SET payload = ?, crc = ?", payload, zlib.crc32(payload))
+
+
+def _other_document(path: Path) -> None:
+    """Rows whose payloads were swapped: each is a valid document, of another file."""
+    connection = sqlite3.connect(path)
+    rows = connection.execute("SELECT path, payload, crc FROM documents").fetchall()
+    with connection:
+        for (key, _, _), (_, payload, crc) in zip(rows, rows[1:] + rows[:1], strict=True):
+            connection.execute(
+                "UPDATE documents SET payload = ?, crc = ? WHERE path = ?", (payload, crc, key)
+            )
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        _truncate,
+        _garbage,
+        _damaged_page,
+        _wrong_schema,
+        _flipped_byte,
+        _undecodable,
+        _other_document,
+    ],
+)
+def test_a_damaged_cache_is_rebuilt_and_gives_what_a_cold_scan_gives(
+    tmp_path: Path, damage: object
+) -> None:
+    root, cache = build_tmf(tmp_path / "tmf"), tmp_path / "cache"
+    scan_json(root, cache)
+    write(root / "Protocol v2.pdf", pdf_bytes("Clinical Study Protocol", "Version 3.0"))
+    damage(cache / FILE_NAME)  # type: ignore[operator]
+    again = scan_json(root, cache)
+    assert again.stats.rebuilt
+    assert again.count(Outcome.CACHED) == 0
+    assert again.count(Outcome.ANALYSED) == DOCUMENTS
+    assert again.json == cold_json(root, tmp_path)
+    healthy = scan_json(root, cache)
+    assert not healthy.stats.rebuilt
+    assert healthy.count(Outcome.CACHED) == DOCUMENTS
+    assert healthy.json == again.json
+
+
+def test_a_stale_write_ahead_log_is_removed_with_the_damaged_file(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    DocumentStore(cache).close()
+    _garbage(cache / FILE_NAME)
+    (cache / f"{FILE_NAME}-wal").write_bytes(b"left over by a crashed scan")
+    store = DocumentStore(cache)
+    assert store.rebuilt
+    assert not (cache / f"{FILE_NAME}-wal").exists() or (
+        (cache / f"{FILE_NAME}-wal").read_bytes() != b"left over by a crashed scan"
+    )
+    assert list(store.rows("/anywhere")) == []
+    store.close()
+
+
+def _scan_in_child(root: str, cache: str, output: str) -> None:
+    """One of several scans run at once; every result is its own transaction, so the
+    writers really contend for the cache."""
+    etmf.cache._FLUSH_ROWS = 1
+    scanned = scan_json(Path(root), Path(cache))
+    assert scanned.stats.problem is None, scanned.stats.problem
+    Path(output).write_text(scanned.json, encoding="utf-8")
+
+
+def test_scans_at_once_on_one_cache_do_not_corrupt_it(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    one, two = build_tmf(tmp_path / "one"), build_tmf(tmp_path / "two")
+    for number in range(12):
+        report = pdf_bytes(f"Monitoring Visit Report {number}", "Site TW-001\nNo findings.")
+        write(one / f"extra/Monitoring visit report {number}.pdf", report)
+    spawn = multiprocessing.get_context("spawn")
+    runs = [(one, tmp_path / "a.json"), (one, tmp_path / "b.json"), (two, tmp_path / "c.json")]
+    processes = [
+        spawn.Process(target=_scan_in_child, args=(str(root), str(cache), str(output)))
+        for root, output in runs
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+    assert [p.exitcode for p in processes] == [0, 0, 0]
+    cold = {root: cold_json(root, tmp_path) for root in (one, two)}
+    for root, output in runs:
+        assert output.read_text(encoding="utf-8") == cold[root]
+    for root in (one, two):
+        again = scan_json(root, cache)
+        assert not again.stats.rebuilt
+        assert again.stats.analysed == 0
+        assert again.json == cold[root]
+    connection = sqlite3.connect(cache / FILE_NAME)
+    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    connection.close()
+
+
+def test_the_encoding_gives_back_every_field_of_rich_documents(tmp_path: Path) -> None:
+    from etmf.scan import ScanOptions, collect, prepare
+    from tests.cache_support import AS_OF
+
+    root = build_tmf(tmp_path / "tmf")
+    setup = prepare(root)
+    documents = collect(root, setup, as_of=AS_OF, options=ScanOptions(cache=False))
+    assert any(d.signatures and d.dates and d.language for d in documents)
+    for document in documents:
+        again = decode(encode(document))
+        assert again == document
+        assert again.model_dump_json() == document.model_dump_json()
+        assert isinstance(again, Document)
+    changed = documents[0].model_copy(update={"title": "another title"})
+    assert decode(encode(changed)).title == "another title"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"", b"\x00garbage", marshal.dumps(("too", "short")), marshal.dumps([1, 2, 3]), b"\xff" * 40],
+)
+def test_bytes_that_are_no_document_are_refused(payload: bytes) -> None:
+    with pytest.raises(CodecError):
+        decode(payload)
