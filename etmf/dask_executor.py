@@ -3,7 +3,8 @@
 With ``--scheduler ADDRESS`` the scan joins an existing cluster (every worker needs etmf
 installed, and the scanned folder mounted at the same path); without it, a LocalCluster of
 ``--jobs`` single-threaded worker processes is started for the scan (PDFium is not
-thread-safe, so never several threads per worker).
+thread-safe, so never several threads per worker), or with ``--jobs 0`` one worker thread in
+this process.
 
 Files go in batches, one task each (a task per file costs more than a small file takes);
 batches are submitted a few at a time, so neither the scheduler nor this process holds every
@@ -56,8 +57,8 @@ def run_on_dask(
             cluster = distributed.LocalCluster(
                 n_workers=max(1, options.jobs),
                 threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
+                processes=options.jobs > 0,
+                dashboard_address=":0",  # no fixed port: 8787 may be taken
                 silence_logs=logging.ERROR,
             )
             client = distributed.Client(cluster, set_as_default=False)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from etmf.cache import CacheStats, Outcome
 from etmf.formats.json_report import render
+from etmf.profiles import ProfileCatalog
 from etmf.scan import ScanOptions, build_report, gather, prepare
 from fixtures.documents import docx_bytes, pdf_bytes, write
 from fixtures.signing import signed_pdf, test_pki
@@ -34,6 +36,7 @@ sites:
 """
 
 
+@cache
 def files() -> dict[str, bytes]:
     cta = pdf_bytes("Clinical Trial Agreement", "Between Example Pharma and NTUH")
     return {
@@ -50,6 +53,24 @@ def files() -> dict[str, bytes]:
         ),
         "TW/TW-001/broken.pdf": b"%PDF-1.7\nthis is not really a PDF\n",
     }
+
+
+_LOAD_PROFILES = ProfileCatalog.load
+
+
+@cache
+def _packaged_profiles() -> ProfileCatalog:
+    return _LOAD_PROFILES()
+
+
+def share_packaged_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Load the packaged profiles once for all the scans of these tests (a second each time
+    otherwise); the profiles are not what the cache tests are about."""
+
+    def load(extra: Sequence[Path] = (), **options: Any) -> ProfileCatalog:
+        return _packaged_profiles() if not extra and not options else _LOAD_PROFILES(extra)
+
+    monkeypatch.setattr(ProfileCatalog, "load", load)
 
 
 def build_tmf(root: Path, study: str = STUDY) -> Path:

@@ -25,11 +25,17 @@ from tests.cache_support import (
     cold_json,
     files,
     scan_json,
+    share_packaged_profiles,
     tree_listing,
 )
 
 DOCUMENTS = len(files())
 PARSED = DOCUMENTS  # every file is a PDF or DOCX the parsers open
+
+
+@pytest.fixture(autouse=True)
+def _profiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    share_packaged_profiles(monkeypatch)
 
 
 def test_a_rescan_reads_no_unchanged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -172,10 +178,10 @@ def test_one_cache_serves_several_folders(tmp_path: Path) -> None:
 
 def test_the_local_pool_with_the_cache_gives_the_same_report(tmp_path: Path) -> None:
     root, cache = build_tmf(tmp_path / "tmf"), tmp_path / "cache"
-    pooled = scan_json(root, cache, jobs=2)
+    pooled = scan_json(root, cache, jobs=1)
     assert pooled.count(Outcome.ANALYSED) == DOCUMENTS
     write(root / "TW/TW-001/GCP certificate.pdf", pdf_bytes("GCP Training Certificate", "2026"))
-    warm = scan_json(root, cache, jobs=2)
+    warm = scan_json(root, cache, jobs=1)
     assert (warm.count(Outcome.CACHED), warm.count(Outcome.ANALYSED)) == (DOCUMENTS - 1, 1)
     assert pooled.json != warm.json == cold_json(root, tmp_path)
 
@@ -213,3 +219,34 @@ def test_a_deleted_cache_folder_is_made_again(tmp_path: Path) -> None:
     shutil.rmtree(cache)
     assert scan_json(root, cache).count(Outcome.ANALYSED) == DOCUMENTS
     assert scan_json(root, cache).count(Outcome.CACHED) == DOCUMENTS
+
+
+class _StopAfter:
+    """An observer that interrupts the scan (as Ctrl-C would) after some documents."""
+
+    def __init__(self, documents: int) -> None:
+        self.left = documents
+
+    def started(self, total: int) -> None:
+        pass
+
+    def advanced(self, document: object) -> None:
+        self.left -= 1
+        if self.left == 0:
+            raise KeyboardInterrupt
+
+    def finished(self) -> None:
+        pass
+
+
+def test_an_interrupted_scan_keeps_what_it_read(tmp_path: Path) -> None:
+    from etmf.scan import gather
+    from tests.cache_support import AS_OF
+
+    root, cache = build_tmf(tmp_path / "tmf"), tmp_path / "cache"
+    options = ScanOptions(cache_dir=cache, jobs=0)
+    with pytest.raises(KeyboardInterrupt):
+        gather(root, prepare(root, options), as_of=AS_OF, options=options, observer=_StopAfter(2))
+    again = scan_json(root, cache)
+    assert (again.count(Outcome.CACHED), again.count(Outcome.ANALYSED)) == (2, DOCUMENTS - 2)
+    assert again.json == cold_json(root, tmp_path)

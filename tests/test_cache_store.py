@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import marshal
 import multiprocessing
+import shutil
 import sqlite3
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,10 +19,15 @@ from etmf.cache import Outcome
 from etmf.cache.codec import CodecError, decode, encode
 from etmf.cache.store import FILE_NAME, DocumentStore
 from etmf.model import Document
-from fixtures.documents import pdf_bytes, write
-from tests.cache_support import build_tmf, cold_json, files, scan_json
+from fixtures.documents import write
+from tests.cache_support import build_tmf, cold_json, files, scan_json, share_packaged_profiles
 
 DOCUMENTS = len(files())
+
+
+@pytest.fixture(autouse=True)
+def _profiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    share_packaged_profiles(monkeypatch)
 
 
 def _truncate(path: Path) -> None:
@@ -76,6 +84,17 @@ def _other_document(path: Path) -> None:
     connection.close()
 
 
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """A TMF, a cache filled by scanning it, and the report of a scan without a cache."""
+    base = tmp_path_factory.mktemp("filled")
+    with pytest.MonkeyPatch.context() as patch:
+        share_packaged_profiles(patch)
+        root = build_tmf(base / "tmf")
+        scan_json(root, base / "cache")
+        return root, base / "cache", cold_json(root, base)
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -89,21 +108,21 @@ def _other_document(path: Path) -> None:
     ],
 )
 def test_a_damaged_cache_is_rebuilt_and_gives_what_a_cold_scan_gives(
-    tmp_path: Path, damage: object
+    tmp_path: Path, filled: tuple[Path, Path, str], damage: Callable[[Path], None]
 ) -> None:
-    root, cache = build_tmf(tmp_path / "tmf"), tmp_path / "cache"
-    scan_json(root, cache)
-    write(root / "Protocol v2.pdf", pdf_bytes("Clinical Study Protocol", "Version 3.0"))
-    damage(cache / FILE_NAME)  # type: ignore[operator]
+    root, original, cold = filled
+    cache = tmp_path / "cache"
+    shutil.copytree(original, cache)
+    damage(cache / FILE_NAME)
     again = scan_json(root, cache)
     assert again.stats.rebuilt
     assert again.count(Outcome.CACHED) == 0
     assert again.count(Outcome.ANALYSED) == DOCUMENTS
-    assert again.json == cold_json(root, tmp_path)
+    assert again.json == cold
     healthy = scan_json(root, cache)
     assert not healthy.stats.rebuilt
     assert healthy.count(Outcome.CACHED) == DOCUMENTS
-    assert healthy.json == again.json
+    assert healthy.json == cold
 
 
 def test_a_stale_write_ahead_log_is_removed_with_the_damaged_file(tmp_path: Path) -> None:
@@ -120,40 +139,40 @@ def test_a_stale_write_ahead_log_is_removed_with_the_damaged_file(tmp_path: Path
     store.close()
 
 
-def _scan_in_child(root: str, cache: str, output: str) -> None:
+def _scan_in_child(root: str, cache: str, output: str, start: Any) -> None:
     """One of several scans run at once; every result is its own transaction, so the
     writers really contend for the cache."""
     etmf.cache._FLUSH_ROWS = 1
+    start.wait(60)  # both processes have started up: now scan together
     scanned = scan_json(Path(root), Path(cache))
     assert scanned.stats.problem is None, scanned.stats.problem
     Path(output).write_text(scanned.json, encoding="utf-8")
 
 
 def test_scans_at_once_on_one_cache_do_not_corrupt_it(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    one, two = build_tmf(tmp_path / "one"), build_tmf(tmp_path / "two")
-    for number in range(12):
-        report = pdf_bytes(f"Monitoring Visit Report {number}", "Site TW-001\nNo findings.")
-        write(one / f"extra/Monitoring visit report {number}.pdf", report)
+    """Two processes scan the same folder into one new cache: both create it, both write the
+    same rows, one transaction per document."""
+    cache, root = tmp_path / "cache", build_tmf(tmp_path / "tmf")
+    for number in range(40):
+        write(root / f"notes/visit {number}.txt", f"Monitoring visit {number}, TW-001\n".encode())
     spawn = multiprocessing.get_context("spawn")
-    runs = [(one, tmp_path / "a.json"), (one, tmp_path / "b.json"), (two, tmp_path / "c.json")]
+    outputs = [tmp_path / "a.json", tmp_path / "b.json"]
+    start = spawn.Barrier(len(outputs))
     processes = [
-        spawn.Process(target=_scan_in_child, args=(str(root), str(cache), str(output)))
-        for root, output in runs
+        spawn.Process(target=_scan_in_child, args=(str(root), str(cache), str(output), start))
+        for output in outputs
     ]
     for process in processes:
         process.start()
     for process in processes:
         process.join(120)
-    assert [p.exitcode for p in processes] == [0, 0, 0]
-    cold = {root: cold_json(root, tmp_path) for root in (one, two)}
-    for root, output in runs:
-        assert output.read_text(encoding="utf-8") == cold[root]
-    for root in (one, two):
-        again = scan_json(root, cache)
-        assert not again.stats.rebuilt
-        assert again.stats.analysed == 0
-        assert again.json == cold[root]
+    assert [p.exitcode for p in processes] == [0, 0]
+    cold = cold_json(root, tmp_path)
+    assert [output.read_text(encoding="utf-8") for output in outputs] == [cold, cold]
+    again = scan_json(root, cache)
+    assert not again.stats.rebuilt
+    assert again.stats.analysed == 0
+    assert again.json == cold
     connection = sqlite3.connect(cache / FILE_NAME)
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     connection.close()

@@ -12,7 +12,7 @@ import pytest
 from etmf.cache import Outcome
 from etmf.cli import main
 from etmf.executors import Executor
-from tests.cache_support import build_tmf, files, scan_json
+from tests.cache_support import build_tmf, files, scan_json, share_packaged_profiles
 
 DOCUMENTS = len(files())
 
@@ -28,6 +28,11 @@ def scheduler() -> Iterator[str]:
         yield cluster.scheduler_address
     finally:
         cluster.close()
+
+
+@pytest.fixture(autouse=True)
+def _profiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    share_packaged_profiles(monkeypatch)
 
 
 def test_dask_and_the_local_pool_give_identical_json(tmp_path: Path, scheduler: str) -> None:
@@ -52,7 +57,8 @@ def test_without_a_scheduler_a_local_cluster_runs_the_scan(tmp_path: Path) -> No
     (root / "TW" / "notes.txt").write_text("Site TW-001 monitoring notes, 2025-03-04\n")
     output = tmp_path / "report.json"
     arguments = ["scan", str(root), "--as-of", "2026-11-01", "--format", "json", "--no-cache"]
-    assert main([*arguments, "--executor", "dask", "--jobs", "1", "--output", str(output)]) == 0
+    dask = ["--executor", "dask", "--jobs", "0"]  # a LocalCluster of one worker in this process
+    assert main([*arguments, *dask, "--output", str(output)]) == 0
     local = tmp_path / "local.json"
     assert main([*arguments, "--jobs", "0", "--output", str(local)]) == 0
     assert output.read_bytes() == local.read_bytes()
