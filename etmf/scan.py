@@ -18,7 +18,7 @@ from typing import Protocol
 from etmf.analysis import EvidenceSettings, OcrSettings
 from etmf.atomic import is_inside
 from etmf.cache import CacheError, CacheStats, DocumentCache, Job
-from etmf.cache.codec import decode
+from etmf.cache.codec import decode, forget_shared
 from etmf.engine import evaluate
 from etmf.errors import ConfigError, UsageError
 from etmf.executors import Executor, ExecutorOptions, run_jobs
@@ -240,6 +240,7 @@ def gather(
     finally:
         if cache is not None:
             cache.close()
+        forget_shared()
     observer.finished()
     return Collected(documents, stats)
 

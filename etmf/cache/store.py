@@ -21,9 +21,9 @@ same damage do not both rebuild; the damaged file is unlinked together with its 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sqlite3
+import sys
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -96,7 +96,10 @@ class DocumentStore:
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE_NAME
         self.rebuilt = False
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CacheError(f"cannot create {directory}: {error.strerror}") from None
         try:
             try:
                 self._connection = self._open()
@@ -156,6 +159,11 @@ class DocumentStore:
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         """Only one scan creates or rebuilds the file at a time."""
+        if sys.platform == "win32":  # no flock; SQLite's own locking still applies
+            yield
+            return
+        import fcntl
+
         with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield

@@ -125,6 +125,9 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     collected = gather(root, setup, as_of=as_of, options=scan_options, observer=progress)
     if collected.stats.problem:
         print(f"etmf: warning: {collected.stats.problem}", file=sys.stderr)
+    elif collected.stats.rebuilt:
+        note = "etmf: the document cache was damaged or of another version: rebuilt"
+        print(note, file=sys.stderr)
     progress.summary(collected.stats)
     report = build_report(collected.documents, setup, as_of=as_of)
     output_format = OutputFormat(options.format)
