@@ -66,22 +66,40 @@ def _flipped_byte(path: Path) -> None:
     _sql(path, "UPDATE documents SET payload = ? WHERE path = ?", bytes(changed), key)
 
 
-def _undecodable(path: Path) -> None:
-    """A row whose checksum holds but whose payload is no document."""
-    payload = marshal.dumps(("not", "a", "document"))
-    _sql(path, "UPDATE documents SET payload = ?, crc = ?", payload, zlib.crc32(payload))
-
-
-def _other_document(path: Path) -> None:
-    """Rows whose payloads were swapped: each is a valid document, of another file."""
+def _with_payloads(path: Path, payload_for: Callable[[int, list[bytes]], bytes]) -> None:
+    """Replace each row's payload, with a checksum that holds."""
     connection = sqlite3.connect(path)
-    rows = connection.execute("SELECT path, payload, crc FROM documents").fetchall()
+    rows = connection.execute("SELECT path, head, payload FROM documents").fetchall()
+    payloads = [payload for _, _, payload in rows]
     with connection:
-        for (key, _, _), (_, payload, crc) in zip(rows, rows[1:] + rows[:1], strict=True):
+        for number, (key, head, _) in enumerate(rows):
+            payload = payload_for(number, payloads)
+            crc = zlib.crc32(payload, zlib.crc32(head))
             connection.execute(
                 "UPDATE documents SET payload = ?, crc = ? WHERE path = ?", (payload, crc, key)
             )
     connection.close()
+
+
+def _undecodable(path: Path) -> None:
+    """Rows whose checksum holds but whose payload is no document."""
+    _with_payloads(path, lambda number, payloads: marshal.dumps(("not", "a", "document")))
+
+
+def _other_document(path: Path) -> None:
+    """Rows whose payloads were swapped: each is a valid document, of another file."""
+    _with_payloads(path, lambda number, payloads: payloads[(number + 1) % len(payloads)])
+
+
+def _other_stat(path: Path) -> None:
+    """A head that no longer matches its checksum (a changed size)."""
+    connection = sqlite3.connect(path)
+    key, head = connection.execute("SELECT path, head FROM documents LIMIT 1").fetchone()
+    size, *rest = marshal.loads(head)
+    connection.close()
+    _sql(
+        path, "UPDATE documents SET head = ? WHERE path = ?", marshal.dumps((size + 1, *rest)), key
+    )
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +123,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
         _flipped_byte,
         _undecodable,
         _other_document,
+        _other_stat,
     ],
 )
 def test_a_damaged_cache_is_rebuilt_and_gives_what_a_cold_scan_gives(

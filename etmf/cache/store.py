@@ -4,9 +4,9 @@ Safe for several scans at once: WAL mode (readers never block the one writer), a
 and short transactions of a few hundred rows. A crash leaves the last committed transaction,
 never half of one.
 
-Never a wrong result from a damaged file: every row carries a CRC-32 of its payload, checked
-when it is read (the decoded document must also name the row's path and hash, see
-:mod:`etmf.cache`; damaged stat columns can only cause a miss). Any SQLite error while the
+Never a wrong result from a damaged file: every row carries a CRC-32 of its stat data, keys and
+payload, checked when it is read (and the decoded document must name the row's path and hash,
+see :mod:`etmf.cache`). Any SQLite error while the
 cache is read (``file is not a database``, ``database disk image is malformed``), a row that
 fails these checks or a ``meta`` table that does not name this schema version means the file
 is thrown away and built again; the scan then reads the files themselves. ``PRAGMA
@@ -21,6 +21,7 @@ same damage do not both rebuild; the damaged file is unlinked together with its 
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import sqlite3
 import sys
@@ -29,17 +30,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 FILE_NAME = "documents.sqlite3"
 _BUSY_MS = 60_000
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # head: the marshalled (size, mtime_ns, inode, sha256, context, ocr, validated); one column
+    # rather than seven, because a warm rescan reads every row and each column costs
     "CREATE TABLE documents ("
-    " folder BLOB NOT NULL, path BLOB NOT NULL,"
-    " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,"
-    " sha256 TEXT NOT NULL, context TEXT NOT NULL, ocr TEXT NOT NULL, validated TEXT NOT NULL,"
-    " payload BLOB NOT NULL, crc INTEGER NOT NULL,"
-    " PRIMARY KEY (folder, path)) WITHOUT ROWID",
+    " folder BLOB NOT NULL, path BLOB NOT NULL, head BLOB NOT NULL, payload BLOB NOT NULL,"
+    " crc INTEGER NOT NULL, PRIMARY KEY (folder, path)) WITHOUT ROWID",
 )
 
 
@@ -191,52 +191,29 @@ class DocumentStore:
 
     def rows(self, folder: str) -> Iterator[Row]:
         """Every row of ``folder``; :class:`CacheDamaged` when the file or a row is damaged."""
-        query = (
-            "SELECT path, size, mtime_ns, inode, sha256, context, ocr, validated, payload, crc"
-            " FROM documents WHERE folder = ?"
-        )
-        crc32 = zlib.crc32
+        query = "SELECT path, head, payload, crc FROM documents WHERE folder = ?"
+        crc32, loads = zlib.crc32, marshal.loads
         try:
-            for (
-                path,
-                size,
-                mtime,
-                inode,
-                sha,
-                context,
-                ocr,
-                validated,
-                payload,
-                crc,
-            ) in self._connection.execute(query, (_key(folder),)):
-                if crc32(payload) != crc:
+            for path, head, payload, crc in self._connection.execute(query, (_key(folder),)):
+                if crc32(payload, crc32(head)) != crc:
                     raise CacheDamaged(f"the row of {_text(path)!r} fails its checksum")
+                size, mtime, inode, sha, context, ocr, validated = loads(head)
                 yield Row(_text(path), size, mtime, inode, sha, context, ocr, validated, payload)
         except sqlite3.Error as error:
             raise _failure(error) from None
-        except (TypeError, AttributeError, UnicodeError, ValueError) as error:
+        except (TypeError, AttributeError, UnicodeError, ValueError, EOFError) as error:
             raise CacheDamaged(f"a row of unexpected form ({error})") from None
 
     def put(self, folder: str, rows: Iterable[Row]) -> None:
         """Store ``rows`` (replacing those of the same paths) in one transaction."""
         key = _key(folder)
-        values = [
-            (
-                key,
-                _key(r.path),
-                r.size,
-                r.mtime_ns,
-                r.inode,
-                r.sha256,
-                r.context,
-                r.ocr,
-                r.validated,
-                r.payload,
-                zlib.crc32(r.payload),
+        values = []
+        for row in rows:
+            head = marshal.dumps(row[1:-1], 4)
+            values.append(
+                (key, _key(row.path), head, row.payload, zlib.crc32(row.payload, zlib.crc32(head)))
             )
-            for r in rows
-        ]
-        self._write("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)", values)
+        self._write("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?)", values)
 
     def remove(self, folder: str, paths: Iterable[str]) -> None:
         key = _key(folder)
