@@ -19,7 +19,7 @@ from etmf.cache import Outcome
 from etmf.cache.codec import CodecError, decode, encode
 from etmf.cache.store import FILE_NAME, DocumentStore
 from etmf.model import Document
-from fixtures.documents import write
+from fixtures.documents import pdf_bytes, write
 from tests.cache_support import build_tmf, cold_json, files, scan_json, share_packaged_profiles
 
 DOCUMENTS = len(files())
@@ -221,3 +221,42 @@ def test_the_encoding_gives_back_every_field_of_rich_documents(tmp_path: Path) -
 def test_bytes_that_are_no_document_are_refused(payload: bytes) -> None:
     with pytest.raises(CodecError):
         decode(payload)
+
+
+def test_a_cache_that_cannot_be_used_leaves_the_scan_to_read_every_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from etmf.cli import main
+
+    root = build_tmf(tmp_path / "tmf")
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be")
+    scanned = scan_json(root, not_a_folder)
+    assert scanned.stats.problem is not None
+    assert "could not be used" in scanned.stats.problem
+    assert scanned.count(Outcome.ANALYSED) == DOCUMENTS
+    assert scanned.json == cold_json(root, tmp_path)
+    assert main(["scan", str(root), "--jobs", "0", "--cache", str(not_a_folder)]) == 1
+    assert "etmf: warning: the document cache could not be used" in capsys.readouterr().err
+
+
+def test_a_cache_locked_by_another_program_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, cache = build_tmf(tmp_path / "tmf"), tmp_path / "cache"
+    scan_json(root, cache)
+    write(root / "Protocol v2.pdf", pdf_bytes("Clinical Study Protocol", "Version 3.0"))
+    monkeypatch.setattr("etmf.cache.store._BUSY_MS", 100)
+    holder = sqlite3.connect(cache / FILE_NAME, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writes and does not let go
+    try:
+        scanned = scan_json(root, cache)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert scanned.stats.problem is not None
+    assert "locked" in scanned.stats.problem
+    assert not scanned.stats.rebuilt
+    assert scanned.json == cold_json(root, tmp_path)
+    again = scan_json(root, cache)  # not rebuilt: only the changed file is read again
+    assert (again.count(Outcome.CACHED), again.count(Outcome.ANALYSED)) == (DOCUMENTS - 1, 1)

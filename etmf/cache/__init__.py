@@ -110,6 +110,8 @@ class DocumentCache:
     def plan(self, entries: Sequence[FileEntry]) -> Plan:
         """Cached documents for unchanged files, jobs for the others; rows of files that are
         gone are deleted."""
+        if self._store is None:
+            return Plan([], [Job(e) for e in entries])
         wanted = {e.relpath: e for e in entries if e.error is None}
         documents: list[Document] = []
         jobs: list[Job] = []
@@ -118,20 +120,22 @@ class DocumentCache:
         paused = gc.isenabled()
         gc.disable()  # decoding makes many objects that live on: collecting finds nothing
         try:
-            assert self._store is not None
             for row in self._store.rows(self.folder):
                 entry = wanted.get(row.path)
                 if entry is None:
                     gone.append(row.path)
                     continue
                 planned.add(row.path)
-                job = self._judge(row, entry)
-                if isinstance(job, Job):
-                    jobs.append(job)
+                verdict = self._judge(row, entry)
+                if isinstance(verdict, Job):
+                    jobs.append(verdict)
                 else:
-                    documents.append(job)
+                    documents.append(verdict)
         except (CacheDamaged, CodecError) as error:
             self._rebuild(str(error))
+            return Plan([], [Job(e) for e in entries])
+        except CacheError as error:  # locked for too long, an I/O error: read the files
+            self._give_up(str(error))
             return Plan([], [Job(e) for e in entries])
         finally:
             if paused:
@@ -185,7 +189,8 @@ class DocumentCache:
 
     def flush(self) -> None:
         rows, self._pending = self._pending, []
-        self._guard(lambda store: store.put(self.folder, rows))
+        if rows:
+            self._guard(lambda store: store.put(self.folder, rows))
 
     def _remove(self, paths: list[str]) -> None:
         if paths:
@@ -218,7 +223,7 @@ class DocumentCache:
         self._store = None
 
     def close(self) -> None:
+        self.flush()  # may give the store up
         if self._store is not None:
-            self.flush()
             self._store.close()
             self._store = None
