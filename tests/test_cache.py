@@ -250,3 +250,31 @@ def test_an_interrupted_scan_keeps_what_it_read(tmp_path: Path) -> None:
     again = scan_json(root, cache)
     assert (again.count(Outcome.CACHED), again.count(Outcome.ANALYSED)) == (2, DOCUMENTS - 2)
     assert again.json == cold_json(root, tmp_path)
+
+
+def test_the_context_key_follows_what_results_depend_on_and_not_the_date() -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from etmf.analysis import EvidenceSettings, OcrSettings
+    from etmf.cache.keys import context_key, ocr_key
+    from etmf.extract import Limits
+    from etmf.inventory import AnalysisContext
+    from etmf.placement import placement_context
+
+    base = AnalysisContext(placement=placement_context(None, [("TW", ("Taiwan",))]))
+    key = context_key(base)
+    nightly = replace(
+        base,
+        evidence=EvidenceSettings(
+            validation_time=datetime(2026, 11, 2, 23, 59, 59, tzinfo=UTC),
+            ocr=OcrSettings(enabled=False, cache_dir=Path("/elsewhere")),
+        ),
+    )
+    assert context_key(nightly) == key
+    assert context_key(replace(base, limits=Limits(max_pages=5))) != key
+    assert context_key(replace(base, evidence=EvidenceSettings(trust_roots=(b"root",)))) != key
+    other_names = replace(base, placement=placement_context(None, [("TW", ("Formosa",))]))
+    assert context_key(other_names) != key
+    assert ocr_key(OcrSettings()) != ocr_key(OcrSettings(languages=("eng",)))
+    assert ocr_key(OcrSettings()) == ocr_key(OcrSettings(cache_dir=Path("/elsewhere")))

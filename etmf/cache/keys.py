@@ -5,8 +5,8 @@ Three, because documents depend on different things:
 * the **context**, for every document: etmf's version, ``EXTRACTOR_VERSION``, the encoding of
   cached documents, Python's version (marshal's format), the versions of the libraries that
   read files, the packaged rule data that classification and dates read (vocabulary, date forms,
-  signature phrases, the reference model), the placement context from ``etmf.yaml``, the
-  extraction limits and the trust anchors;
+  signature phrases, the reference model) and the analysis context: the placement context
+  from ``etmf.yaml``, the extraction limits, the trust anchors, and whatever else it holds;
 * **OCR**, only for documents that needed it: the OCR settings and the installed Tesseract
   (version and languages), so installing Tesseract or a language re-reads exactly the scans;
 * the **validation time**, only for PDFs whose signature verdict pyHanko computed at that time
@@ -99,8 +99,10 @@ def _data() -> str:
 
 
 def context_key(context: AnalysisContext) -> str:
-    """What every document's analysis depends on; the scan's ``as_of`` is deliberately not
-    part of it."""
+    """What every document's analysis depends on: the whole analysis context (a field added to
+    it is part of the key without a change here) except the validation time, deliberately, and
+    the OCR settings, which have their own key."""
+    evidence = dataclasses.replace(context.evidence, validation_time=None, ocr=OcrSettings())
     return digest(
         {
             "extractor": EXTRACTOR_VERSION,
@@ -108,9 +110,7 @@ def context_key(context: AnalysisContext) -> str:
             "python": list(sys.version_info[:2]),
             "libraries": _installed(),
             "data": _data(),
-            "placement": context.placement,
-            "limits": context.limits,
-            "trust_roots": list(context.evidence.trust_roots),
+            "context": dataclasses.replace(context, evidence=evidence),
         }
     )
 
