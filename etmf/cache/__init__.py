@@ -148,7 +148,9 @@ class DocumentCache:
     def _judge(self, row: Row, entry: FileEntry) -> Job | Document:
         if row.context != self._context or (row.ocr and row.ocr != self._ocr_key()):
             return Job(entry)
-        stale = bool(row.validated) and row.validated != self._validated
+        stale = bool(row.validated) and (
+            self._validated is None or row.validated != self._validated
+        )
         if (row.size, row.mtime_ns, row.inode) != (entry.size, entry.mtime_ns, entry.inode):
             return Job(entry, cached=row.payload, revalidate=stale)
         if stale:
@@ -170,7 +172,7 @@ class DocumentCache:
             ocr = self._ocr_key()
             if not document.read_by_ocr and not self._keep_unread_scans:
                 return  # OCR failed although it could run: perhaps only this time
-        validated = self._validated if depends_on_validation_time(document) else ""
+        validated = (self._validated or "now") if depends_on_validation_time(document) else ""
         self._pending.append(
             Row(
                 path=entry.relpath,

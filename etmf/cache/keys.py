@@ -132,6 +132,7 @@ def ocr_key(settings: OcrSettings) -> str:
     )
 
 
-def validation_key(settings: EvidenceSettings) -> str:
+def validation_key(settings: EvidenceSettings) -> str | None:
+    """The time PDF signatures are validated at; None (validated "now") matches no other."""
     moment = settings.validation_time
-    return moment.isoformat() if moment is not None else "now"
+    return moment.isoformat() if moment is not None else None
