@@ -7,6 +7,7 @@ scan itself never prints, never reads the clock and never writes into the scanne
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -200,7 +201,13 @@ def gather(
     """:func:`collect`, and how each file was dealt with. Documents stream from the workers
     into the cache as they arrive; nothing holds the files' texts."""
     observer = observer or NullObserver()
-    entries = list(discover(root, exclude=setup.exclude))
+    paused = gc.isenabled()
+    gc.disable()  # the walk makes an object per file, all kept: a collection would find none
+    try:
+        entries = list(discover(root, exclude=setup.exclude))
+    finally:
+        if paused:
+            gc.enable()
     observer.started(len(entries))
     context = AnalysisContext(
         placement=setup.placement,
