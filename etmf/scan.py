@@ -7,6 +7,7 @@ scan itself never prints, never reads the clock and never writes into the scanne
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,20 +18,22 @@ from typing import Protocol
 
 from etmf.analysis import EvidenceSettings, OcrSettings
 from etmf.atomic import is_inside
+from etmf.cache import CacheError, CacheStats, DocumentCache, Job
+from etmf.cache.codec import decode, forget_shared
 from etmf.ems.countries import country_codes
 from etmf.ems.reading import read_package
 from etmf.ems.record import Package
 from etmf.ems.schema import EXCHANGE_FILE
 from etmf.engine import evaluate
 from etmf.errors import ConfigError, UsageError
+from etmf.executors import Executor, ExecutorOptions, run_jobs
 from etmf.extract import Limits
-from etmf.inventory import AnalysisContext, analyse_task, discover, warm_up
+from etmf.inventory import AnalysisContext, discover
 from etmf.model import Document, Report, ToolInfo
 from etmf.placement import PlacementContext, placement_context
 from etmf.profiles import ProfileCatalog
 from etmf.study import Study, find_study_file, load_study
 from etmf.tmf.refmodel import load_reference_model
-from etmf.workers import PoolOptions, WorkerPool
 
 
 class ScanObserver(Protocol):
@@ -57,7 +60,10 @@ class NullObserver:
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
     """``jobs``: worker processes (0 analyses in this process, without a per-file time limit);
-    ``timeout_seconds``: how long one file may take before it is reported and skipped."""
+    ``timeout_seconds``: how long one file may take before it is reported and skipped;
+    ``cache_dir``: where the document and OCR caches live (default :func:`default_cache_dir`);
+    ``cache``: use the document cache (read only new and changed files); ``executor`` and
+    ``scheduler``: where files are analysed (:mod:`etmf.executors`)."""
 
     study_file: Path | None = None
     profile_paths: tuple[Path, ...] = ()
@@ -65,6 +71,9 @@ class ScanOptions:
     jobs: int = 0
     timeout_seconds: float = 120.0
     cache_dir: Path | None = None
+    cache: bool = True
+    executor: Executor = Executor.LOCAL
+    scheduler: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +114,12 @@ def prepare(root: Path, options: ScanOptions = ScanOptions()) -> Setup:
     exclude: frozenset[str] = frozenset()
     if study_path is not None and is_inside(study_path, root):
         exclude = frozenset({study_path.resolve().relative_to(root.resolve()).as_posix()})
-    if options.cache_dir is not None and is_inside(options.cache_dir, root):
-        raise UsageError(f"{options.cache_dir}: the cache cannot live inside the scanned folder")
+    cache_dir = options.cache_dir or default_cache_dir()
+    if is_inside(cache_dir, root):
+        raise UsageError(
+            f"{cache_dir}: the cache cannot live inside the scanned folder; "
+            "choose another with --cache DIR"
+        )
     exchange = _exchange(root, catalog, options)
     return Setup(
         catalog=catalog,
@@ -178,6 +191,12 @@ def resolve_as_of(explicit: date | None, study: Study | None) -> date | None:
     return explicit or (study.as_of if study else None)
 
 
+@dataclass(frozen=True, slots=True)
+class Collected:
+    documents: list[Document]
+    stats: CacheStats
+
+
 def collect(
     root: Path,
     setup: Setup,
@@ -186,8 +205,28 @@ def collect(
     options: ScanOptions = ScanOptions(),
     observer: ScanObserver | None = None,
 ) -> list[Document]:
+    """Every document of ``root``: from the cache when unchanged, else read."""
+    return gather(root, setup, as_of=as_of, options=options, observer=observer).documents
+
+
+def gather(
+    root: Path,
+    setup: Setup,
+    *,
+    as_of: date,
+    options: ScanOptions = ScanOptions(),
+    observer: ScanObserver | None = None,
+) -> Collected:
+    """:func:`collect`, and how each file was dealt with. Documents stream from the workers
+    into the cache as they arrive; nothing holds the files' texts."""
     observer = observer or NullObserver()
-    entries = list(discover(root, exclude=setup.exclude))
+    paused = gc.isenabled()
+    gc.disable()  # the walk makes an object per file, all kept: a collection would find none
+    try:
+        entries = list(discover(root, exclude=setup.exclude))
+    finally:
+        if paused:
+            gc.enable()
     observer.started(len(entries))
     context = AnalysisContext(
         placement=setup.placement,
@@ -195,20 +234,42 @@ def collect(
         evidence=evidence_settings(setup, options, as_of),
         exchange=setup.exchange.records if setup.exchange else {},
     )
-    documents = []
-    if options.jobs == 0:
-        for entry in entries:
-            document = analyse_task(entry, context)
+    stats = CacheStats()
+    cache = None
+    jobs = [Job(entry) for entry in entries]
+    documents: list[Document] = []
+    if options.cache:
+        try:
+            cache = DocumentCache(options.cache_dir or default_cache_dir(), root, context, stats)
+        except CacheError as error:
+            stats.problem = f"the document cache could not be used: {error}"
+    try:
+        if cache is not None:
+            plan = cache.plan(entries)
+            documents, jobs = plan.documents, plan.jobs
+            for document in documents:
+                observer.advanced(document)
+        executor = ExecutorOptions(
+            executor=options.executor,
+            jobs=options.jobs,
+            timeout_seconds=options.timeout_seconds,
+            scheduler=options.scheduler,
+        )
+        by_path = {job.entry.relpath: job.entry for job in jobs}
+        for result in run_jobs(jobs, context, executor):
+            document = decode(result.payload)
+            if cache is not None:
+                cache.record(by_path[document.path], document, result)
+            else:
+                stats.count(result.outcome)
             documents.append(document)
             observer.advanced(document)
-    else:
-        pool_options = PoolOptions(jobs=options.jobs, timeout_seconds=options.timeout_seconds)
-        with WorkerPool(analyse_task, context, pool_options, warm=warm_up) as pool:
-            for document in pool.map(entries):
-                documents.append(document)
-                observer.advanced(document)
+    finally:
+        if cache is not None:
+            cache.close()
+        forget_shared()
     observer.finished()
-    return documents
+    return Collected(documents, stats)
 
 
 def build_report(documents: Sequence[Document], setup: Setup, *, as_of: date) -> Report:

@@ -26,7 +26,8 @@ from etmf.extract import detect_format
 from etmf.inventory import FileEntry
 from etmf.model import Document
 
-Task = Callable[[FileEntry, Any], Document]
+Task = Callable[[Any, Any], Any]  # (item, context) -> result; by default FileEntry -> Document
+Failure = Callable[[Any, str], Any]  # (item, problem) -> the result that reports it
 Warm = Callable[[Any], None]
 _STOP = None
 _READY = "ready"
@@ -65,18 +66,28 @@ def _worker(connection: Connection, task: Task, warm: Warm | None, context: Any)
 class _Worker:
     process: Any
     connection: Connection
-    task: tuple[int, FileEntry] | None = None
+    task: tuple[int, Any] | None = None
     started: float = 0.0
 
 
 class WorkerPool:
-    """``jobs`` processes that analyse files; a file over the time limit kills its worker."""
+    """``jobs`` processes that analyse files; a file over the time limit kills its worker.
+
+    ``on_failure`` makes the result for an item whose task did not finish (by default an
+    unreadable Document for a FileEntry)."""
 
     def __init__(
-        self, task: Task, context: Any, options: PoolOptions, *, warm: Warm | None = None
+        self,
+        task: Task,
+        context: Any,
+        options: PoolOptions,
+        *,
+        warm: Warm | None = None,
+        on_failure: Failure | None = None,
     ) -> None:
         self._task = task
         self._warm = warm
+        self._on_failure: Failure = on_failure or failed
         self._context = context
         self._options = options
         self._mp = multiprocessing.get_context("spawn")
@@ -127,8 +138,8 @@ class WorkerPool:
                 "run with --jobs 0 to see the error in this process"
             ) from None
 
-    def map(self, entries: Iterable[FileEntry]) -> Iterator[Document]:
-        """Documents in completion order (not input order)."""
+    def map(self, entries: Iterable[Any]) -> Iterator[Any]:
+        """Results in completion order (not input order)."""
         pending = deque(enumerate(entries))
         busy: dict[int, _Worker] = {}
         while pending or busy:
@@ -154,7 +165,7 @@ class WorkerPool:
         soonest = min(w.started for w in busy.values()) + self._options.timeout_seconds
         return max(0.01, soonest - now)
 
-    def _receive(self, worker: _Worker) -> Document:
+    def _receive(self, worker: _Worker) -> Any:
         assert worker.task is not None
         entry = worker.task[1]
         try:
@@ -164,11 +175,10 @@ class WorkerPool:
             self._replace(worker)
         worker.task = None
         if isinstance(result, Exception):
-            return failed(entry, f"could not be analysed: {result}")
-        document: Document = result
-        return document
+            return self._on_failure(entry, f"could not be analysed: {result}")
+        return result
 
-    def _timed_out(self, worker: _Worker) -> Document:
+    def _timed_out(self, worker: _Worker) -> Any:
         assert worker.task is not None
         entry = worker.task[1]
         worker.process.kill()
@@ -177,7 +187,9 @@ class WorkerPool:
         self._replace(worker)
         worker.task = None
         limit = self._options.timeout_seconds
-        return failed(entry, f"took longer than the {limit:g} s time limit to read; skipped")
+        return self._on_failure(
+            entry, f"took longer than the {limit:g} s time limit to read; skipped"
+        )
 
     def _replace(self, worker: _Worker) -> None:
         fresh = self._start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -18,9 +19,10 @@ from etmf.cli.output import (
 )
 from etmf.cli.progress import ProgressBar
 from etmf.errors import UsageError
+from etmf.executors import Executor
 from etmf.formats.html.options import HtmlOptions
 from etmf.model import FindingStatus, Report, Severity, TrendPoint
-from etmf.scan import ScanOptions, build_report, collect, prepare, resolve_as_of
+from etmf.scan import ScanOptions, build_report, default_cache_dir, gather, prepare, resolve_as_of
 from etmf.workers import default_jobs
 
 
@@ -56,6 +58,29 @@ def register(commands: Any) -> None:
         default=120.0,
         metavar="SECONDS",
         help="per-file time limit: a file that takes longer is reported unreadable (default 120)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="where the document and OCR caches live, outside PATH "
+        f"(default: {default_cache_dir()})",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every file again, and keep no document cache",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=[e.value for e in Executor],
+        default=Executor.LOCAL.value,
+        help="local: worker processes on this machine (default); dask: Dask distributed workers",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --executor dask: the scheduler (tcp://host:8786); none starts a local cluster",
     )
     parser.add_argument(
         "--profiles",
@@ -113,17 +138,31 @@ def run(options: argparse.Namespace, argv: list[str]) -> int:
     targets = output_targets(options, scanned=root)
     if options.jobs < 0 or options.timeout <= 0:
         raise UsageError("--jobs must be 0 or more and --timeout above 0")
+    executor = Executor(options.executor)
+    if options.scheduler and executor is not Executor.DASK:
+        raise UsageError("--scheduler needs --executor dask")
     history = ScanHistory.begin(options, root)
     scan_options = ScanOptions(
         study_file=options.study,
         profile_paths=tuple(options.profiles),
         jobs=options.jobs,
         timeout_seconds=options.timeout,
+        cache_dir=options.cache,
+        cache=not options.no_cache,
+        executor=executor,
+        scheduler=options.scheduler,
     )
     setup = prepare(root, scan_options)
     as_of = resolve_as_of(options.as_of, setup.study) or date.today()
-    documents = collect(root, setup, as_of=as_of, options=scan_options, observer=ProgressBar())
-    report = build_report(documents, setup, as_of=as_of)
+    progress = ProgressBar()
+    collected = gather(root, setup, as_of=as_of, options=scan_options, observer=progress)
+    if collected.stats.problem:
+        print(f"etmf: warning: {collected.stats.problem}", file=sys.stderr)
+    elif collected.stats.rebuilt:
+        note = "etmf: the document cache was damaged or of another version: rebuilt"
+        print(note, file=sys.stderr)
+    progress.summary(collected.stats)
+    report = build_report(collected.documents, setup, as_of=as_of)
     if history and history.replaces_report:
         code = exit_code(report, Severity(options.fail_on))
     else:
