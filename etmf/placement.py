@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import cache
 
 from etmf.model import Evidence, EvidenceSource, Level
 from etmf.study import PlacementPattern, Study
@@ -136,12 +137,27 @@ def _tokens(segment: str) -> list[str]:
     return _SEGMENT_TOKENS.findall(segment)
 
 
+@cache
+def _word(folded_name: str) -> re.Pattern[str]:
+    """``folded_name`` as a whole word: only Latin letters and digits count as word characters
+    around it, since CJK text has no spaces (台大醫院簽署)."""
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(folded_name)}(?![A-Za-z0-9])")
+
+
+@cache
+def _latin_word(folded_name: str) -> re.Pattern[str]:
+    """A country name as a whole word, where digits may touch it ("Taiwan2024")."""
+    return re.compile(rf"(?<![a-z]){re.escape(folded_name)}(?![a-z])")
+
+
 def _site_in(
     segment: str, ctx: PlacementContext, *, generic: bool
 ) -> tuple[str, str | None] | None:
     folded = segment.casefold()
     for site in ctx.sites:
-        if re.search(rf"(?<![A-Za-z0-9]){re.escape(site.id.casefold())}(?![A-Za-z0-9])", folded):
+        # A substring test first: a study has hundreds of sites, and few appear in a segment.
+        key = site.id.casefold()
+        if key in folded and _word(key).search(folded):
             return site.id, site.country
     if not ctx.sites and generic:
         match = _GENERIC_SITE.match(segment.strip()) or _SITE_CODE.match(segment.strip())
@@ -157,14 +173,22 @@ def _country_in(segment: str, ctx: PlacementContext) -> str | None:
         if code in tokens and (len(tokens) <= 3 or any(n.casefold() in folded for n in names)):
             return code
         for name in names:
-            if re.search(rf"(?<![a-z]){re.escape(name.casefold())}(?![a-z])", folded):
+            key = name.casefold()
+            if key in folded and _latin_word(key).search(folded):
                 return code
     return None
 
 
-def _ordered(ctx: PlacementContext) -> list[tuple[str, tuple[str, ...]]]:
+def _ordered(ctx: PlacementContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Declared countries first, so a study's own countries win over look-alikes."""
-    return sorted(ctx.countries, key=lambda item: (item[0] not in ctx.declared, item[0]))
+    return _declared_first(ctx.countries, ctx.declared)
+
+
+@cache
+def _declared_first(
+    countries: tuple[tuple[str, tuple[str, ...]], ...], declared: frozenset[str]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted(countries, key=lambda item: (item[0] not in declared, item[0])))
 
 
 def _country_in_path(folders: Sequence[str], ctx: PlacementContext) -> str | None:
@@ -176,12 +200,9 @@ def _country_in_path(folders: Sequence[str], ctx: PlacementContext) -> str | Non
 
 
 def _named(name: str, folded_text: str) -> bool:
-    """``name`` occurs as a whole word; CJK text has no spaces (台大醫院簽署), so only Latin
-    letters and digits count as word characters around it."""
-    return (
-        re.search(rf"(?<![A-Za-z0-9]){re.escape(name.casefold())}(?![A-Za-z0-9])", folded_text)
-        is not None
-    )
+    """``name`` occurs as a whole word (see :func:`_word`)."""
+    key = name.casefold()
+    return key in folded_text and _word(key).search(folded_text) is not None
 
 
 def _from_text(text: str, ctx: PlacementContext) -> Placement:

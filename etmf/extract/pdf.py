@@ -69,7 +69,7 @@ def extract_pdf(data: bytes, limits: Limits) -> Extraction:
         title=title,
         text=text,
         metadata=MappingProxyType(metadata),
-        needs_ocr=count > 0 and sum(not c.isspace() for c in text) < 10,
+        needs_ocr=count > 0 and len("".join(text.split())) < 10,
     )
 
 

@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from etmf.errors import UsageError
@@ -69,10 +70,10 @@ def read_pdf_signatures(
     is still visible (the caller reports unreadable files); a damaged signature gives an
     ``invalid`` fact and the other signatures are still read.
     """
-    anchors = parse_trust_roots(trust_roots)
+    anchors = _parsed_roots(tuple(trust_roots))
     if validation_time is not None and validation_time.tzinfo is None:
         raise UsageError("validation_time must be timezone-aware")
-    if b"%PDF" not in data[:1024]:
+    if b"%PDF" not in data[:1024] or not _may_hold_signatures(data):
         return []
     with quiet_pyhanko():
         try:
@@ -100,6 +101,20 @@ def _run(work: Coroutine[Any, Any, list[SignatureFact]]) -> list[SignatureFact]:
         return asyncio.run(work)
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
+
+
+def _may_hold_signatures(data: bytes) -> bool:
+    """Whether parsing the file could find a signature field. A field's dictionary says
+    ``/FT /Sig`` and a signature's ``/Type /Sig`` or ``/ByteRange``; names are never encrypted,
+    so outside object streams (compressed, where only parsing sees them) a file without these
+    bytes has no signature field, and most files are spared a full parse."""
+    return b"/Sig" in data or b"/ByteRange" in data or b"/ObjStm" in data
+
+
+@lru_cache(maxsize=8)
+def _parsed_roots(blobs: tuple[bytes, ...]) -> tuple[Any, ...]:
+    """The study's trust roots, parsed once per process rather than once per document."""
+    return parse_trust_roots(blobs)
 
 
 def parse_trust_roots(blobs: Sequence[bytes]) -> tuple[Any, ...]:

@@ -72,7 +72,12 @@ class Classifier:
     ) -> None:
         self.model = model or load_reference_model()
         self.vocabulary = vocabulary or load_vocabulary()
-        self._starts = frozenset(key[0] for key in self.vocabulary.latin)
+        # For each word that starts a name, the lengths of the names it starts, longest first:
+        # a text is matched by trying only those, not every length up to the longest name.
+        lengths: dict[str, set[int]] = defaultdict(set)
+        for key in self.vocabulary.latin:
+            lengths[key[0]].add(len(key))
+        self._starts = {word: sorted(found, reverse=True) for word, found in lengths.items()}
 
     def classify_title(self, title: str) -> Classification:
         return self.classify(ClassificationInput(filename=title))
@@ -151,20 +156,20 @@ class Classifier:
         vocab = self.vocabulary
         found: list[tuple[str, tuple[Target, ...], float]] = []
         toks = tokens(text, vocab)
-        i, n = 0, len(toks)
+        words = [t for t, _ in toks]
+        starts, latin = self._starts, vocab.latin
+        i, n = 0, len(words)
         while i < n:
-            if toks[i][0] in self._starts:
-                for length in range(min(vocab.max_phrase, n - i), 0, -1):
-                    window = toks[i : i + length]
-                    targets = vocab.latin.get(tuple(t for t, _ in window))
-                    if targets:
-                        name = " ".join(t for t, _ in window)
-                        corrected = any(c for _, c in window)
-                        found.append((name, targets, 0.85 if corrected else 1.0))
-                        i += length
-                        break
-                else:
-                    i += 1
+            for length in starts.get(words[i], ()):
+                if i + length > n:
+                    continue
+                key = tuple(words[i : i + length])
+                targets = latin.get(key)
+                if targets:
+                    corrected = any(c for _, c in toks[i : i + length])
+                    found.append((" ".join(key), targets, 0.85 if corrected else 1.0))
+                    i += length
+                    break
             else:
                 i += 1
         if has_cjk(text):

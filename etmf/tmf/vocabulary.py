@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -27,6 +27,7 @@ _TOKEN = re.compile(
     r"[a-z0-9]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
 )
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_RUNS = re.compile(r"[a-z]+|\d+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _MAX_VARIANTS = 64
 _OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "|": "l"})
@@ -71,6 +72,11 @@ class Vocabulary:
     pi_family: frozenset[str]
     pi_choice: str | None
     zone_names: Mapping[tuple[str, ...], str]
+    # Repairs of words outside the vocabulary, by word: a TMF's texts repeat their words, and
+    # trying every repair of every unknown word is most of a classification's time.
+    repairs: dict[str, tuple[tuple[str, bool], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def has_cjk(text: str) -> bool:
@@ -284,7 +290,7 @@ def tokens(text: str, vocabulary: Vocabulary) -> list[tuple[str, bool]]:
     ("Pr0tocol"), letter confusions ("Curriculurn"), one letter too many or too few, and words
     split in two ("Rost er").
     """
-    raw = [t for t in _TOKEN.findall(fold(text)) if not has_cjk(t)]
+    raw = [t for t in _TOKEN.findall(fold(text)) if t.isascii() or not has_cjk(t)]
     result: list[tuple[str, bool]] = []
     position = 0
     while position < len(raw):
@@ -299,15 +305,30 @@ def tokens(text: str, vocabulary: Vocabulary) -> list[tuple[str, bool]]:
                 result.append((joined, True))
                 position += 1
                 continue
-        if len(token) < 3 and not any(c.isdigit() for c in token):
-            result.append((token, False))
-            continue
+        result.extend(_repaired(token, vocabulary))
+    return result
+
+
+_REPAIRS_KEPT = 200_000
+
+
+def _repaired(token: str, vocabulary: Vocabulary) -> tuple[tuple[str, bool], ...]:
+    """A word outside the vocabulary: kept short ones, its repair, or its letter and digit runs."""
+    known = vocabulary.repairs.get(token)
+    if known is not None:
+        return known
+    if len(token) < 3 and not any(c.isdigit() for c in token):
+        found: tuple[tuple[str, bool], ...] = ((token, False),)
+    else:
         corrected = correct_token(token, vocabulary)
         if corrected is not None:
-            result.append((corrected, True))
+            found = ((corrected, True),)
         else:
-            result.extend((part, False) for part in re.findall(r"[a-z]+|\d+", token))
-    return result
+            found = tuple((part, False) for part in _RUNS.findall(token))
+    if len(vocabulary.repairs) >= _REPAIRS_KEPT:
+        vocabulary.repairs.clear()
+    vocabulary.repairs[token] = found
+    return found
 
 
 @cache
