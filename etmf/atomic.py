@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: str | bytes, *, encoding: str = "utf-8") -> None:
-    """Write to a temporary file beside ``path``, flush it to disk, then rename over ``path``."""
-    payload = data.encode(encoding) if isinstance(data, str) else data
+def write_atomic(path: Path, data: str | bytes | Iterable[str], *, encoding: str = "utf-8") -> None:
+    """Write to a temporary file beside ``path``, flush it to disk, then rename over ``path``.
+    ``data`` may come in pieces (a large report), written as they come."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
+        with os.fdopen(handle, "wb", buffering=1 << 20) as stream:
+            if isinstance(data, bytes):
+                stream.write(data)
+            elif isinstance(data, str):
+                stream.write(data.encode(encoding))
+            else:
+                for piece in data:
+                    stream.write(piece.encode(encoding))
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

@@ -220,6 +220,7 @@ def describe(
         site=placement.site,
         placement=placement.evidence,
         dates=facts.dates if facts else (),
+        dates_omitted=facts.dates_omitted if facts else 0,
         identifying_date=facts.identifying_date if facts else None,
         signatures=facts.signatures if facts else (),
         language=facts.language if facts else None,

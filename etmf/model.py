@@ -265,6 +265,12 @@ class Document(Frozen):
     site: str | None = None
     placement: tuple[Evidence, ...] = ()
     dates: tuple[DateFact, ...] = ()
+    dates_omitted: int = Field(
+        default=0,
+        description="Dates read without a role (beyond the first ones) that are counted, "
+        "not listed: every date with a role, and every date a dating convention could pick, "
+        "is listed.",
+    )
     identifying_date: DateFact | None = Field(
         default=None, description="The date the artifact's dating convention names."
     )

@@ -132,6 +132,21 @@ def test_json_report_reads_back_as_the_same_report(tmp_path: Path) -> None:
     assert json_report.parse(json_report.render(report)) == report
 
 
+def test_json_written_in_pieces_is_the_json_of_the_whole_report(tmp_path: Path) -> None:
+    report = scan(build_tree(tmp_path), as_of=AS_OF)
+    assert report.documents
+    assert report.findings
+    assert report.expected
+    whole = json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    pieces = list(json_report.chunks(report))
+    assert len(pieces) > len(report.documents)
+    assert "".join(pieces) == whole
+    empty = report.model_copy(update={"documents": (), "findings": (), "expected": ()})
+    assert json_report.render(empty) == (
+        json.dumps(empty.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    )
+
+
 def test_two_scans_give_byte_identical_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from etmf.atomic import is_inside, write_atomic
 from etmf.errors import UsageError
-from etmf.formats import OutputFormat, render
+from etmf.formats import OutputFormat, json_report, render
 from etmf.formats.html.options import HtmlOptions
 from etmf.model import Report
 
@@ -149,9 +149,12 @@ def refuse_outputs_inside(targets: Sequence[OutputTarget], scanned: Path | None)
         refuse_output_inside(target.path, scanned)
 
 
-def emit(text: str, output: Path | None, *, scanned: Path | None = None) -> None:
+def emit(text: str | Iterable[str], output: Path | None, *, scanned: Path | None = None) -> None:
+    """Write ``text`` (whole, or in pieces as they are rendered) to standard output or,
+    atomically, to ``output``."""
     if output is None:
-        sys.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            sys.stdout.write(piece)
         sys.stdout.flush()
         return
     refuse_output_inside(output, scanned)
@@ -169,9 +172,14 @@ def write_reports(
     bom: bool = True,
     html_options: HtmlOptions | None = None,
 ) -> None:
-    """Render each format once and write every target; text to a terminal is coloured."""
+    """Render each format once and write every target; text to a terminal is coloured. JSON
+    is written in pieces as it is rendered, never held whole: at 100,000 documents it is
+    hundreds of megabytes."""
     rendered: dict[tuple[OutputFormat, bool], str] = {}
     for target in targets:
+        if target.format is OutputFormat.JSON:
+            emit(json_report.chunks(report), target.path, scanned=scanned)
+            continue
         color = target.format is OutputFormat.TEXT and target.path is None and sys.stdout.isatty()
         key = (target.format, color)
         if key not in rendered:

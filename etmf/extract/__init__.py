@@ -15,7 +15,7 @@ from etmf.errors import ExtractionError
 from etmf.model import FileFormat
 
 # Version of what extraction produces; a cache keyed on it re-reads files when it changes.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,18 +3,67 @@
 Its shape is described by ``etmf/schemas/report.schema.json``, generated from the models
 (``python -m etmf.formats.json_report > etmf/schemas/report.schema.json``); a test fails when
 the shipped schema and the models disagree.
+
+A report of 100,000 documents is several hundred megabytes of JSON, and dumping the whole
+model at once builds a tree of Python objects several times that size. So the report is
+written in pieces: the top-level fields around placeholders, then each document, finding and
+expectation on its own (:func:`chunks`); joined, they are exactly ``json.dumps`` of the whole.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from pydantic import BaseModel
 
 from etmf.model import SCHEMA_VERSION, Report
 
+LISTS = ("documents", "findings", "expected")
+"""The long lists of a report, rendered item by item."""
+
+ItemText = Callable[[str, BaseModel], str]
+_INDENT = "    "  # an item of a top-level list sits two levels deep
+
 
 def render(report: Report) -> str:
-    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    return "".join(chunks(report))
+
+
+def item_text(name: str, item: BaseModel) -> str:
+    """One item of the list ``name``, indented as it stands in the report."""
+    text = json.dumps(item.model_dump(mode="json"), ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n" + _INDENT)
+
+
+def chunks(report: Report, *, text_of: ItemText = item_text) -> Iterator[str]:
+    """The report's JSON in pieces; ``text_of`` renders one list item (a cache may reuse its
+    earlier text)."""
+    data = report.model_dump(mode="json", exclude=set(LISTS))
+    ordered = {
+        name: _placeholder(name) if name in LISTS else data[name] for name in Report.model_fields
+    }
+    skeleton = json.dumps(ordered, ensure_ascii=False, indent=2) + "\n"
+    position = 0
+    anchors = {name: f'"{name}": {json.dumps(_placeholder(name))}' for name in LISTS}
+    for name in sorted(LISTS, key=lambda n: skeleton.index(anchors[n])):
+        index = skeleton.index(anchors[name], position)
+        yield skeleton[position:index] + f'"{name}": '
+        items: tuple[BaseModel, ...] = getattr(report, name)
+        if not items:
+            yield "[]"
+        else:
+            yield "[\n" + _INDENT
+            for number, item in enumerate(items):
+                yield ("," + "\n" + _INDENT if number else "") + text_of(name, item)
+            yield "\n  ]"
+        position = index + len(anchors[name])
+    yield skeleton[position:]
+
+
+def _placeholder(name: str) -> str:
+    return f"\x00etmf:{name}\x00"
 
 
 def parse(text: str) -> Report:
