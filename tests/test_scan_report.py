@@ -132,19 +132,21 @@ def test_json_report_reads_back_as_the_same_report(tmp_path: Path) -> None:
     assert json_report.parse(json_report.render(report)) == report
 
 
-def test_json_written_in_pieces_is_the_json_of_the_whole_report(tmp_path: Path) -> None:
+def test_json_written_in_pieces_is_the_whole_report_one_item_per_line(tmp_path: Path) -> None:
     report = scan(build_tree(tmp_path), as_of=AS_OF)
     assert report.documents
     assert report.findings
     assert report.expected
-    whole = json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    pieces = list(json_report.chunks(report))
-    assert len(pieces) > len(report.documents)
-    assert "".join(pieces) == whole
+    text = json_report.render(report)
+    assert json.loads(text) == report.model_dump(mode="json")
+    lines = text.splitlines()
+    for document in report.documents:
+        (line,) = [line for line in lines if line.startswith(f'    {{"path":"{document.path}"')]
+        assert json.loads(line.rstrip(",")) == document.model_dump(mode="json")
+    assert len(list(json_report.chunks(report))) > len(report.documents)
     empty = report.model_copy(update={"documents": (), "findings": (), "expected": ()})
-    assert json_report.render(empty) == (
-        json.dumps(empty.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    )
+    assert json.loads(json_report.render(empty)) == empty.model_dump(mode="json")
+    assert '"documents": [],' in json_report.render(empty)
 
 
 def test_two_scans_give_byte_identical_json(

@@ -4,10 +4,12 @@ Its shape is described by ``etmf/schemas/report.schema.json``, generated from th
 (``python -m etmf.formats.json_report > etmf/schemas/report.schema.json``); a test fails when
 the shipped schema and the models disagree.
 
-A report of 100,000 documents is several hundred megabytes of JSON, and dumping the whole
-model at once builds a tree of Python objects several times that size. So the report is
-written in pieces: the top-level fields around placeholders, then each document, finding and
-expectation on its own (:func:`chunks`); joined, they are exactly ``json.dumps`` of the whole.
+A report of 100,000 documents is hundreds of megabytes of JSON, and dumping the whole model at
+once builds a tree of Python objects several times that size. So the report is written in
+pieces (:func:`chunks`): the top-level fields, indented, around the three long lists, whose
+items (each document, finding and expectation) are written one per line, compactly, by
+pydantic's serializer: indented ``json.dumps`` runs in pure Python, about 9 s for 100,000
+documents, where this takes about one. One item per line also suits ``grep`` and ``jq``.
 """
 
 from __future__ import annotations
@@ -32,9 +34,8 @@ def render(report: Report) -> str:
 
 
 def item_text(name: str, item: BaseModel) -> str:
-    """One item of the list ``name``, indented as it stands in the report."""
-    text = json.dumps(item.model_dump(mode="json"), ensure_ascii=False, indent=2)
-    return text.replace("\n", "\n" + _INDENT)
+    """One item of the list ``name``, on one line."""
+    return item.model_dump_json()
 
 
 def chunks(report: Report, *, text_of: ItemText = item_text) -> Iterator[str]:
