@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: str | bytes | Iterable[str], *, encoding: str = "utf-8") -> None:
+def write_atomic(
+    path: Path, data: str | bytes | Iterable[str | bytes], *, encoding: str = "utf-8"
+) -> None:
     """Write to a temporary file beside ``path``, flush it to disk, then rename over ``path``.
     ``data`` may come in pieces (a large report), written as they come."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -21,7 +23,7 @@ def write_atomic(path: Path, data: str | bytes | Iterable[str], *, encoding: str
                 stream.write(data.encode(encoding))
             else:
                 for piece in data:
-                    stream.write(piece.encode(encoding))
+                    stream.write(piece if isinstance(piece, bytes) else piece.encode(encoding))
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

@@ -149,12 +149,20 @@ def refuse_outputs_inside(targets: Sequence[OutputTarget], scanned: Path | None)
         refuse_output_inside(target.path, scanned)
 
 
-def emit(text: str | Iterable[str], output: Path | None, *, scanned: Path | None = None) -> None:
-    """Write ``text`` (whole, or in pieces as they are rendered) to standard output or,
+def emit(text: str | Iterable[bytes], output: Path | None, *, scanned: Path | None = None) -> None:
+    """Write ``text`` (whole, or in UTF-8 pieces as they are rendered) to standard output or,
     atomically, to ``output``."""
     if output is None:
-        for piece in [text] if isinstance(text, str) else text:
-            sys.stdout.write(piece)
+        if isinstance(text, str):
+            sys.stdout.write(text)
+        else:
+            sys.stdout.flush()
+            binary = getattr(sys.stdout, "buffer", None)  # not on a StringIO a caller swapped in
+            for piece in text:
+                if binary is not None:
+                    binary.write(piece)
+                else:
+                    sys.stdout.write(piece.decode("utf-8"))
         sys.stdout.flush()
         return
     refuse_output_inside(output, scanned)

@@ -187,7 +187,7 @@ class ChangePrinter:
 
     def __call__(self, change: Change) -> None:
         if self.output is not None and self.format is OutputFormat.JSON:
-            write_atomic(self.output, self.json.render_bytes(change.report))
+            write_atomic(self.output, self.json.chunks(change.report))
         elif self.output is not None:
             write_atomic(self.output, render(change.report, self.format))
         completed_at = time.time()

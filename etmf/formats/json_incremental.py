@@ -9,7 +9,7 @@ documents); comparing 10,000 unchanged documents takes about 15 ms.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,25 +26,29 @@ _KEYS: dict[str, Callable[[Any], Hashable]] = {
 
 class IncrementalJson:
     def __init__(self) -> None:
-        self._cache: dict[str, dict[Hashable, tuple[BaseModel, str]]] = {n: {} for n in _KEYS}
+        self._cache: dict[str, dict[Hashable, tuple[BaseModel, bytes]]] = {n: {} for n in _KEYS}
 
     def render(self, report: Report) -> str:
         return self.render_bytes(report).decode("utf-8")
 
     def render_bytes(self, report: Report) -> bytes:
-        """The report as UTF-8, ready to be written."""
-        fresh: dict[str, dict[Hashable, tuple[BaseModel, str]]] = {n: {} for n in _KEYS}
+        """The report as UTF-8."""
+        return b"".join(self.chunks(report))
 
-        def text_of(name: str, item: BaseModel) -> str:
+    def chunks(self, report: Report) -> Iterator[bytes]:
+        """The report as UTF-8 in pieces, to be written as they come (never held whole); the
+        items rendered are remembered once every piece has been taken."""
+        fresh: dict[str, dict[Hashable, tuple[BaseModel, bytes]]] = {n: {} for n in _KEYS}
+
+        def json_of(name: str, item: BaseModel) -> bytes:
             key = _KEYS[name](item)
             cached = self._cache[name].get(key)
             if cached is not None and (cached[0] is item or cached[0] == item):
                 text = cached[1]
             else:
-                text = json_report.item_text(name, item)
+                text = json_report.item_json(name, item)
             fresh[name][key] = (item, text)
             return text
 
-        rendered = "".join(json_report.chunks(report, text_of=text_of)).encode("utf-8")
+        yield from json_report.chunks(report, json_of=json_of)
         self._cache = fresh
-        return rendered

@@ -25,40 +25,41 @@ from etmf.model import SCHEMA_VERSION, Report
 LISTS = ("documents", "findings", "expected")
 """The long lists of a report, rendered item by item."""
 
-ItemText = Callable[[str, BaseModel], str]
-_INDENT = "    "  # an item of a top-level list sits two levels deep
+ItemJson = Callable[[str, BaseModel], bytes]
+_INDENT = b"    "  # an item of a top-level list sits two levels deep
 
 
 def render(report: Report) -> str:
-    return "".join(chunks(report))
+    return b"".join(chunks(report)).decode("utf-8")
 
 
-def item_text(name: str, item: BaseModel) -> str:
-    """One item of the list ``name``, on one line."""
-    return item.model_dump_json()
+def item_json(name: str, item: BaseModel) -> bytes:
+    """One item of the list ``name``, on one line, as UTF-8."""
+    return item.__pydantic_serializer__.to_json(item)
 
 
-def chunks(report: Report, *, text_of: ItemText = item_text) -> Iterator[str]:
-    """The report's JSON in pieces; ``text_of`` renders one list item (a cache may reuse its
-    earlier text)."""
+def chunks(report: Report, *, json_of: ItemJson = item_json) -> Iterator[bytes]:
+    """The report's JSON in pieces of UTF-8; ``json_of`` renders one list item (a cache may
+    reuse what it rendered before)."""
     data = report.model_dump(mode="json", exclude=set(LISTS))
     ordered = {
         name: _placeholder(name) if name in LISTS else data[name] for name in Report.model_fields
     }
-    skeleton = json.dumps(ordered, ensure_ascii=False, indent=2) + "\n"
+    skeleton = (json.dumps(ordered, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     position = 0
-    anchors = {name: f'"{name}": {json.dumps(_placeholder(name))}' for name in LISTS}
+    anchors = {name: f'"{name}": {json.dumps(_placeholder(name))}'.encode() for name in LISTS}
+    separator = b",\n" + _INDENT
     for name in sorted(LISTS, key=lambda n: skeleton.index(anchors[n])):
         index = skeleton.index(anchors[name], position)
-        yield skeleton[position:index] + f'"{name}": '
+        yield skeleton[position:index] + f'"{name}": '.encode()
         items: tuple[BaseModel, ...] = getattr(report, name)
         if not items:
-            yield "[]"
+            yield b"[]"
         else:
-            yield "[\n" + _INDENT
+            yield b"[\n" + _INDENT
             for number, item in enumerate(items):
-                yield ("," + "\n" + _INDENT if number else "") + text_of(name, item)
-            yield "\n  ]"
+                yield separator + json_of(name, item) if number else json_of(name, item)
+            yield b"\n  ]"
         position = index + len(anchors[name])
     yield skeleton[position:]
 
