@@ -16,6 +16,7 @@ def write_atomic(
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, _mode_for(path))
         with os.fdopen(handle, "wb", buffering=1 << 20) as stream:
             if isinstance(data, bytes):
                 stream.write(data)
@@ -30,6 +31,17 @@ def write_atomic(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The replaced file's permissions, or what a new file gets under the umask (``mkstemp``
+    makes its file private, and a report is usually read by others: a web server, a team)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def is_inside(path: Path, folder: Path) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -476,3 +478,25 @@ def test_without_a_study_or_as_of_the_api_asks_for_a_date(tmp_path: Path) -> Non
 
     with pytest.raises(UsageError, match="as_of"):
         scan(minor_tree(tmp_path))
+
+
+def test_a_report_is_readable_by_others_as_the_umask_allows_and_keeps_its_mode(
+    tmp_path: Path,
+) -> None:
+    """Written through a private temporary file, a report still gets the permissions a new
+    file would get (a web server or a team reads nightly reports), or those it had."""
+    from etmf.atomic import write_atomic
+
+    previous = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        write_atomic(fresh, "{}")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.json"
+        kept.write_text("old", "utf-8")
+        kept.chmod(0o640)
+        write_atomic(kept, ["{", "}"])
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+        assert kept.read_text("utf-8") == "{}"
+    finally:
+        os.umask(previous)
