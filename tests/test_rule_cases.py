@@ -4,6 +4,7 @@ every enabled rule."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pytest
@@ -74,3 +75,26 @@ def test_rule_ids_are_unique_and_every_rule_is_cited() -> None:
 def test_every_check_kind_is_used() -> None:
     used = {rule.check for p in catalog().resolve_all() for rule in p.enabled_rules}
     assert set(CHECKS.names) - used == set()
+
+
+def test_a_period_in_a_title_is_the_one_its_params_set() -> None:
+    # a layer or etmf.yaml that changes a period leaves the title behind: Korea's 12 months of
+    # BASE-EXP-002 were titled "36 months"; base titles now name no period at all
+    period = re.compile(r"\b(\d+)\s*(day|week|month|year)s?\b", re.IGNORECASE)
+    in_months = {"month": 1, "year": 12}
+    stale = []
+    for profile in catalog().resolve_all():
+        for rule in profile.rules:
+            months = {int(rule.params[k]) for k in ("months", "every_months") if k in rule.params}
+            months |= {12 * int(rule.params["years"])} if "years" in rule.params else set()
+            days = {int(rule.params[k]) for k in ("days", "grace_days") if k in rule.params}
+            for number, unit in period.findall(rule.title):
+                unit = unit.lower()
+                ok = (
+                    int(number) * in_months[unit] in months
+                    if unit in in_months
+                    else int(number) * (7 if unit == "week" else 1) in days
+                )
+                if not ok:
+                    stale.append(f"{profile.id}/{rule.id}: {rule.title} {rule.params}")
+    assert stale == []
