@@ -186,6 +186,17 @@ def evidence_settings(setup: Setup, options: ScanOptions, as_of: date) -> Eviden
     )
 
 
+def analysis_context(setup: Setup, options: ScanOptions, as_of: date) -> AnalysisContext:
+    """What reading one file depends on: placement, limits, evidence settings and the records
+    of an EMS package's exchange.xml."""
+    return AnalysisContext(
+        placement=setup.placement,
+        limits=options.limits,
+        evidence=evidence_settings(setup, options, as_of),
+        exchange=setup.exchange.records if setup.exchange else {},
+    )
+
+
 def resolve_as_of(explicit: date | None, study: Study | None) -> date | None:
     """``--as-of`` wins, then ``study.as_of``; None means the caller must supply today."""
     return explicit or (study.as_of if study else None)
@@ -253,12 +264,7 @@ def _gather(
         if paused:
             gc.enable()
     observer.started(len(entries))
-    context = AnalysisContext(
-        placement=setup.placement,
-        limits=options.limits,
-        evidence=evidence_settings(setup, options, as_of),
-        exchange=setup.exchange.records if setup.exchange else {},
-    )
+    context = analysis_context(setup, options, as_of)
     stats = CacheStats()
     cache = None
     jobs = [Job(entry) for entry in entries]

@@ -6,7 +6,8 @@ network shares, where inotify sees nothing). Events are debounced per path (etmf
 only the documents that changed are read again, and every rule is evaluated again over all
 documents, because one new document can resolve a finding elsewhere (a ``missing`` record).
 Each batch yields a typed ``Change``: the findings that appeared and those that were
-resolved, compared by their stable ids. A changed ``etmf.yaml`` reloads the setup; a broken
+resolved, compared by their stable ids. A changed ``etmf.yaml`` (or an EMS package's
+``exchange.xml``, whose records the documents are read with) reloads the setup; a broken
 one is reported and the last good setup stays. A reconciliation walk compares stat data every
 ``reconcile_seconds`` (and at once after an inotify queue overflow), so a missed event delays
 a change but never loses it.
@@ -27,12 +28,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from etmf.debounce import Debouncer, Settled, is_ignored, stat_of
+from etmf.ems.schema import EXCHANGE_FILE
 from etmf.errors import EtmfError, UsageError
 from etmf.inventory import AnalysisContext, FileEntry, analyse_task, warm_up
 from etmf.live_inventory import LiveInventory
 from etmf.model import Document, Finding, Report
 from etmf.observe import EventSource, OverflowAlarm, PathEvents, event_filter
-from etmf.scan import ScanOptions, Setup, build_report, evidence_settings, prepare, resolve_as_of
+from etmf.scan import ScanOptions, Setup, analysis_context, build_report, prepare, resolve_as_of
 from etmf.study import STUDY_FILE
 from etmf.workers import PoolOptions, WorkerPool
 
@@ -54,7 +56,7 @@ class ChangeKind(StrEnum):
     FILES = "files"
     """Documents were read again or removed."""
     CONFIGURATION = "configuration"
-    """The study configuration changed; the rules were evaluated again."""
+    """The study configuration or exchange.xml changed; the rules were evaluated again."""
     CONFIG_ERROR = "config_error"
     """The study configuration is broken; the last good one stays in force."""
 
@@ -101,8 +103,11 @@ class Watcher:
         self._clock = clock
         self._debouncer = Debouncer(options.quiet_seconds)
         study = scan_options.study_file
-        self._study_key = os.path.abspath(study) if study else str(self.root / STUDY_FILE)
-        self._study_stat = stat_of(self._study_key)
+        study_key = os.path.abspath(study) if study else str(self.root / STUDY_FILE)
+        # the files the setup is read from: a change reloads it (prepare)
+        self._setup_stats = {
+            key: stat_of(key) for key in (study_key, str(self.root / EXCHANGE_FILE))
+        }
         self._inventory = LiveInventory(self.root, self._excluded)
         self._reconciled: set[str] = set()
         self._overflow = threading.Event()
@@ -181,15 +186,16 @@ class Watcher:
     def touch(self, path: str) -> None:
         """Something happened at ``path`` (absolute); the observer's thread calls this."""
         relpath = self._relative(path)
-        if path == self._study_key or (relpath and not self._excluded(relpath)):
+        if path in self._setup_stats or (relpath and not self._excluded(relpath)):
             self._debouncer.touch(path, self._clock())
 
     def poll(self) -> Change | None:
         now = self._clock()
-        current = stat_of(self._study_key)
-        if current != self._study_stat:
-            self._study_stat = current
-            self._debouncer.touch(self._study_key, now)
+        for key, known in self._setup_stats.items():
+            current = stat_of(key)
+            if current != known:
+                self._setup_stats[key] = current
+                self._debouncer.touch(key, now)
         if now >= self._next_reconcile or self._overflow.is_set():
             self._overflow.clear()
             self.reconcile()
@@ -215,7 +221,7 @@ class Watcher:
         started = self._clock()
         kind = ChangeKind.FILES
         error = None
-        if self._study_key in settled.paths:
+        if not self._setup_stats.keys().isdisjoint(settled.paths):
             kind, error = self._reload()
             if kind is ChangeKind.SCAN:
                 everything = tuple(self._inventory.documents)
@@ -266,11 +272,7 @@ class Watcher:
     def _install(self, setup: Setup) -> bool:
         """Use ``setup``; True when documents must be read again under it."""
         as_of = resolve_as_of(self._as_of_override, setup.study) or self._default_as_of
-        context = AnalysisContext(
-            placement=setup.placement,
-            limits=self._scan_options.limits,
-            evidence=evidence_settings(setup, self._scan_options, as_of),
-        )
+        context = analysis_context(setup, self._scan_options, as_of)
         changed = context != self._context
         self._setup, self._as_of, self._context = setup, as_of, context
         return changed
@@ -340,4 +342,5 @@ class Watcher:
 
     def _excluded(self, relpath: str) -> bool:
         exclude = self._setup.exclude if self._setup is not None else frozenset()
-        return relpath == STUDY_FILE or relpath in exclude or is_ignored(relpath)
+        setup_file = relpath in (STUDY_FILE, EXCHANGE_FILE)
+        return setup_file or relpath in exclude or is_ignored(relpath)
