@@ -186,10 +186,8 @@ class ChangePrinter:
         stream.flush()
 
     def __call__(self, change: Change) -> None:
-        if self.output is not None and self.format is OutputFormat.JSON:
-            write_atomic(self.output, self.json.chunks(change.report))
-        elif self.output is not None:
-            write_atomic(self.output, render(change.report, self.format))
+        if self.output is not None:
+            self._write(change)
         completed_at = time.time()
         if change.error is not None:
             self.err.write(
@@ -203,6 +201,24 @@ class ChangePrinter:
         else:
             self.out.write("\n".join(_lines(change, completed_at)) + "\n")
         self.out.flush()
+
+    def _write(self, change: Change) -> None:
+        """A report that cannot be written (a full disk, a folder gone) is said and the watch
+        goes on: the last report stays whole, and the next change tries again."""
+        assert self.output is not None
+        data = (
+            self.json.chunks(change.report)
+            if self.format is OutputFormat.JSON
+            else render(change.report, self.format)
+        )
+        try:
+            write_atomic(self.output, data)
+        except OSError as error:
+            self.err.write(
+                f"etmf watch: {self.output}: cannot write the report "
+                f"({error.strerror or error}); the next change tries again\n"
+            )
+            self.err.flush()
 
 
 def _event(change: Change, completed_at: float) -> dict[str, Any]:
