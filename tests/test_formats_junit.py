@@ -3,6 +3,7 @@ document, grouped by scope; failures carry the message, the rule and the citatio
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,33 @@ def test_empty_report_is_still_valid(report: Report, schema: Any) -> None:
     empty = report.model_copy(update={"findings": (), "expected": (), "documents": ()})
     root = parse(junit.render(empty), schema)
     assert [s.get("name") for s in root.iter("testsuite")] == ["S-1 trial"]
+
+
+def test_a_recurring_rule_s_one_finding_judges_each_overdue_record(
+    report: Report, schema: Any
+) -> None:
+    """KR-REC-002 (a DSUR each approval anniversary): three reports overdue are three expected
+    records and one finding listing them; each record fails with that finding, none is made up."""
+    from tests.builders import run, study
+    from tests.rule_cases import load_cases
+
+    [case] = [c for c in load_cases() if c.label.startswith("KR-REC-002: no DSUR")]
+    evaluation = run(list(case.documents), study(case.study_text), as_of=date(2028, 4, 1))
+    sample = report.model_copy(
+        update={"documents": [], "findings": evaluation.findings, "expected": evaluation.expected}
+    )
+    dsur = [e.status for e in evaluation.expected if e.rule == "KR-REC-002"]
+    assert dsur == [ExpectationStatus.MISSING] * 3 + [ExpectationStatus.NOT_YET_DUE]
+    [finding] = [f for f in evaluation.findings if f.rule == "KR-REC-002"]
+    failed = [
+        case
+        for (suite, name), case in cases(parse(junit.render(sample), schema)).items()
+        if name.startswith("KR-REC-002 ") and case.find("skipped") is None
+    ]
+    assert len(failed) == 3
+    for element in failed:
+        failure = element.find("failure")
+        assert failure is not None
+        assert (failure.get("type"), failure.get("message")) == ("overdue", finding.message)
+        assert "citation: " in failure.text
+    assert not [name for _, name in cases(parse(junit.render(sample), schema)) if "overdue" in name]

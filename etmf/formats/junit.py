@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +30,7 @@ from etmf.model import (
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _EXPECTATION_KINDS = (Kind.MISSING, Kind.OVERDUE)
+_JUDGED_BY_FINDINGS = (ExpectationStatus.MISSING, ExpectationStatus.WAIVED)
 
 
 def xml_text(text: str) -> str:
@@ -125,12 +126,17 @@ def _expectation_name(expectation: Expectation) -> str:
     return name
 
 
-def _expectation_case(expectation: Expectation, classname: str, matches: list[Finding]) -> _Case:
+def _expectation_case(
+    expectation: Expectation, classname: str, matches: list[Finding], *, shared: bool
+) -> _Case:
+    """``matches``: the findings of the record's rule at its scope and artifact, handed out
+    one to each record, or, ``shared``, all to every record (one finding of a recurring rule
+    lists every report overdue)."""
     case = _Case(name=_expectation_name(expectation), classname=classname)
     status = expectation.status
     if status is ExpectationStatus.MISSING:
         if matches:
-            return _judge(case, [matches.pop(0)])
+            return _judge(case, matches if shared else [matches.pop(0)])
         where = _scope_name(_scope(expectation.level, expectation.country, expectation.site))
         message = f"{expectation.artifact} {expectation.artifact_name} is missing at {where}"
         case.failure = (message, Kind.MISSING.value, f"{message}\nrule: {expectation.rule}")
@@ -140,7 +146,7 @@ def _expectation_case(expectation: Expectation, classname: str, matches: list[Fi
         case.skipped = f"not yet due: {why}" if why else "not yet due"
     elif status is ExpectationStatus.WAIVED:
         if matches:
-            return _judge(case, [matches.pop(0)])
+            return _judge(case, matches if shared else [matches.pop(0)])
         case.skipped = f"waived: {expectation.note}" if expectation.note else "waived"
     return case
 
@@ -169,15 +175,22 @@ def _suites(report: Report) -> list[_Suite]:
         else:
             loose.append(finding)
 
+    def key_of(e: Expectation) -> tuple[str, str | None, str | None, str | None]:
+        return (e.rule, e.country, e.site, e.artifact)
+
+    judged = Counter(key_of(e) for e in report.expected if e.status in _JUDGED_BY_FINDINGS)
+    shared = {key for key, findings in by_expectation.items() if len(findings) < judged[key]}
     for expectation in report.expected:
         scope = _scope(expectation.level, expectation.country, expectation.site)
-        key = (expectation.rule, expectation.country, expectation.site, expectation.artifact)
+        key = key_of(expectation)
         classname = f"{_scope_class(study, scope)}.expected"
+        matches = by_expectation.get(key, [])
         suite(scope).cases.append(
-            _expectation_case(expectation, classname, by_expectation.get(key, []))
+            _expectation_case(expectation, classname, matches, shared=key in shared)
         )
-    for findings in by_expectation.values():
-        loose.extend(findings)  # more findings than expected records: still reported
+    for key, findings in by_expectation.items():
+        if key not in shared:
+            loose.extend(findings)  # more findings than expected records: still reported
 
     for document in report.documents:
         scope = _scope(document.level, document.country, document.site)
