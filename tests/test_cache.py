@@ -278,3 +278,28 @@ def test_the_context_key_follows_what_results_depend_on_and_not_the_date() -> No
     assert context_key(other_names) != key
     assert ocr_key(OcrSettings()) != ocr_key(OcrSettings(languages=("eng",)))
     assert ocr_key(OcrSettings()) == ocr_key(OcrSettings(cache_dir=Path("/elsewhere")))
+
+
+def test_editing_a_rule_keeps_the_cache_and_editing_what_analysis_reads_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib.resources import files as packaged
+
+    from etmf.cache import keys
+    from etmf.extract import date_rules
+    from etmf.inventory import AnalysisContext
+    from etmf.placement import placement_context
+
+    copies = {}
+    for package in ("etmf.rules", "etmf.tmf"):
+        copies[package] = tmp_path / package
+        shutil.copytree(str(packaged(package)), copies[package])
+    monkeypatch.setattr(keys, "files", lambda package: copies[package])
+    context = AnalysisContext(placement=placement_context(None, []))
+    key = keys.context_key(context)
+    base = copies["etmf.rules"] / "base.yaml"
+    base.write_text(base.read_text("utf-8").replace("title:", "title: edited", 1), "utf-8")
+    assert keys.context_key(context) == key  # evaluation rules: no document is read again
+    dates = copies["etmf.rules"] / date_rules.RULES_FILE
+    dates.write_text(dates.read_text("utf-8") + "\n# edited\n", "utf-8")
+    assert keys.context_key(context) != key

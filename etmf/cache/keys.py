@@ -5,7 +5,8 @@ Three, because documents depend on different things:
 * the **context**, for every document: etmf's version, ``EXTRACTOR_VERSION``, the encoding of
   cached documents, Python's version (marshal's format), the versions of the libraries that
   read files, the packaged rule data that classification and dates read (vocabulary, date forms,
-  signature phrases, the reference model) and the analysis context: the placement context
+  signature phrases, the reference model; not the base profile's rules, which evaluation
+  reads) and the analysis context: the placement context
   from ``etmf.yaml``, the extraction limits, the trust anchors, and whatever else it holds;
 * **OCR**, only for documents that needed it: the OCR settings and the installed Tesseract
   (version and languages), so installing Tesseract or a language re-reads exactly the scans;
@@ -31,6 +32,7 @@ from etmf.analysis import EvidenceSettings, OcrSettings
 from etmf.cache.codec import CODEC_VERSION
 from etmf.extract import EXTRACTOR_VERSION
 from etmf.inventory import AnalysisContext
+from etmf.profiles import BASE_PROFILE
 
 _LIBRARIES = (
     "etmf",
@@ -88,13 +90,28 @@ def _installed() -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def _data_files() -> list[str]:
+    """The packaged data files analysis may read: all of ``etmf.rules`` and ``etmf.tmf`` but
+    the base profile, whose rules only evaluation reads (editing a rule must not make the
+    next scan a cold one)."""
+    evaluation_only = {f"{BASE_PROFILE}.yaml"}
+    return [
+        f"{package}/{entry.name}"
+        for package in _DATA_PACKAGES
+        for entry in sorted(files(package).iterdir(), key=lambda e: e.name)
+        if entry.is_file()
+        and entry.name.endswith((".yaml", ".json"))
+        and entry.name not in evaluation_only
+    ]
+
+
 def _data() -> str:
-    """A digest of the packaged data files analysis reads (read on each scan: a few ms)."""
+    """A digest of :func:`_data_files` (read on each scan: a few ms)."""
     hasher = hashlib.sha256()
-    for package in _DATA_PACKAGES:
-        for entry in sorted(files(package).iterdir(), key=lambda e: e.name):
-            if entry.is_file() and entry.name.endswith((".yaml", ".json")):
-                hasher.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    for name in _data_files():
+        package, filename = name.split("/")
+        hasher.update(filename.encode() + b"\0" + files(package).joinpath(filename).read_bytes())
+        hasher.update(b"\0")
     return hasher.hexdigest()
 
 
