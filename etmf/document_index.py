@@ -4,9 +4,9 @@ by the profile group that governs them.
 A large TMF holds 100,000 documents and each pass over them costs about a tenth of a second,
 so everything the checks look up is noted in the same pass: where each record is filed, which
 content is filed twice, and for each group the few documents a per-document check reports
-(unreadable, unclassified, unread scans, misfiled, stating an expiry). The index holds
-positions into its own list, so a document replaced later (marked superseded, given its
-expiry) is replaced once and every lookup sees the new one.
+(unreadable, unclassified, unread scans, misfiled, stating an expiry, from an EMS package).
+The index holds positions into its own list, so a document replaced later (marked
+superseded, given its expiry) is replaced once and every lookup sees the new one.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class Members:
     unread_scans: list[int] = field(default_factory=list)
     misfiled: list[int] = field(default_factory=list)
     copied: list[int] = field(default_factory=list)
+    exchanged: list[int] = field(default_factory=list)  # listed in an EMS package's exchange.xml
 
 
 class DocumentIndex:
@@ -97,6 +98,8 @@ class DocumentIndex:
                 members.by_artifact[artifact].append(position)
                 if level is not None and artifact in filed_at and level not in filed_at[artifact]:
                     members.misfiled.append(position)
+            if document.exchange is not None:
+                members.exchanged.append(position)
             if not document.readable:
                 members.unreadable.append(position)
                 continue
@@ -154,10 +157,5 @@ class DocumentIndex:
 
     def copies(self, sha256: str) -> list[Document]:
         """The readable documents with this content, in the order they were given, when it is
-        filed more than once (see :attr:`duplicated`); otherwise none."""
+        filed more than once; otherwise none."""
         return self.at_positions(self._copies.get(sha256, ()))
-
-    @property
-    def duplicated(self) -> Collection[str]:
-        """The hashes of content filed more than once (readable copies only)."""
-        return self._copies.keys()

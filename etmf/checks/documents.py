@@ -40,7 +40,7 @@ def classified(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
 def unique(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
     for document in group.at(group.members.copied):
         copies = ctx.index.copies(document.sha256)
-        if len(copies) > 1 and copies[0].path != document.path:
+        if copies[0].path != document.path:  # the first copy is the original
             yield ctx.finding(
                 rule,
                 group.profile,

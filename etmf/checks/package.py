@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def intact(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
-    for document in group.documents:
+    for document in group.at(group.members.exchanged):
         note = document.exchange
         if note is None or note.verified is not False:
             continue
@@ -72,7 +72,7 @@ def _governs(group: Group, country: str | None, ctx: Context) -> bool:
 
 
 def consistent(rule: Rule, group: Group, ctx: Context) -> Iterator[Finding]:
-    for document in group.documents:
+    for document in group.at(group.members.exchanged):
         note = document.exchange
         if note is None or not note.disagreements:
             continue
