@@ -110,7 +110,7 @@ def read_and_extract(entry: FileEntry, limits: Limits) -> tuple[str, bytes, Extr
                 f"too large to read: {human_size(entry.size)} is over the "
                 f"{human_size(limits.max_bytes)} limit"
             )
-            return _hash_file(entry.path), b"", _unread(name, problem)
+            return hash_file(entry.path), b"", _unread(name, problem)
         with open(entry.path, "rb") as handle:
             data = handle.read()
     except OSError as error:
@@ -131,7 +131,8 @@ def human_size(size: int) -> str:
     return f"{value:.1f} TB"
 
 
-def _hash_file(path: str) -> str:
+def hash_file(path: str) -> str:
+    """The file's SHA-256, read in chunks (a file too large to analyse is still hashed)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):

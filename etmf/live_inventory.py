@@ -8,7 +8,6 @@ looks at a folder's entries, so a watch and a scan see the same documents.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from etmf.inventory import FileEntry, discover
+from etmf.inventory import FileEntry, discover, hash_file
 from etmf.model import Document
 from etmf.scan import ScanOptions, Setup, collect
 
@@ -151,7 +150,6 @@ def entry_at(root: Path, relpath: str) -> FileEntry | Folder | None:
 def content_sha256(path: str) -> str:
     """The file's SHA-256, or "" when it cannot be read (so it never matches)."""
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+        return hash_file(path)
     except OSError:
         return ""

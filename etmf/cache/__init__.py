@@ -97,7 +97,7 @@ class DocumentCache:
         self._store: DocumentStore | None = DocumentStore(directory)
         self.stats.rebuilt = self._store.rebuilt
         self._pending: list[Row] = []
-        self._keep_unread_scans = not settings.enabled
+        self._keep_unread_scans = False  # set with the OCR key (_ocr_key), before it is read
 
     def _ocr_key(self) -> str:
         if self._ocr is None:

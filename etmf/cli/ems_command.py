@@ -12,11 +12,9 @@ from typing import Any
 
 from etmf.cli.progress import ProgressBar
 from etmf.cli.scan_command import parse_date
-from etmf.ems.countries import country_codes
-from etmf.ems.export import plan_package
-from etmf.ems.writing import check_destination, write_package
+from etmf.ems.writing import export_package
 from etmf.errors import UsageError
-from etmf.scan import ScanOptions, build_report, collect, prepare, resolve_as_of
+from etmf.scan import ScanOptions
 from etmf.workers import default_jobs
 
 
@@ -59,19 +57,21 @@ def run_export(options: argparse.Namespace, argv: list[str]) -> int:
         raise UsageError(f"{root}: not a folder")
     if options.jobs < 0 or options.timeout <= 0:
         raise UsageError("--jobs must be 0 or more and --timeout above 0")
-    check_destination(root, output)
     scan_options = ScanOptions(
         study_file=options.study,
         profile_paths=tuple(options.profiles),
         jobs=options.jobs,
         timeout_seconds=options.timeout,
     )
-    setup = prepare(root, scan_options)
-    as_of = resolve_as_of(options.as_of, setup.study) or date.today()
-    documents = collect(root, setup, as_of=as_of, options=scan_options, observer=ProgressBar())
-    report = build_report(documents, setup, as_of=as_of)
-    plan = plan_package(report, countries=country_codes(setup.catalog), source_id=options.source)
-    write_package(plan, source=root, output=output)
+    plan = export_package(
+        root,
+        output,
+        as_of=options.as_of,
+        default_as_of=date.today(),
+        options=scan_options,
+        observer=ProgressBar(),
+        source_id=options.source,
+    )
     out = sys.stdout
     out.write(
         f"wrote {output}: {len(plan.files)} documents listed in exchange.xml (transfer "

@@ -84,16 +84,18 @@ def export_package(
     output: Path,
     *,
     as_of: date | None = None,
+    default_as_of: date | None = None,
     options: ScanOptions | None = None,
     observer: ScanObserver | None = None,
     source_id: str | None = None,
 ) -> PackagePlan:
-    """Scan ``root`` as of ``as_of`` (or the study's ``as_of``) and write its package to
-    ``output``; the plan says what was written and what was left out."""
+    """Scan ``root`` as of ``as_of`` (or the study's ``as_of``, or ``default_as_of``: the
+    caller's today) and write its package to ``output``; the plan says what was written and
+    what was left out."""
     options = options or ScanOptions()
     check_destination(root, output)
     setup = prepare(root, options)
-    effective = resolve_as_of(as_of, setup.study)
+    effective = resolve_as_of(as_of, setup.study) or default_as_of
     if effective is None:
         raise UsageError("as_of is required: pass it, or set study.as_of in etmf.yaml")
     documents = collect(root, setup, as_of=effective, options=options, observer=observer)

@@ -64,7 +64,6 @@ class Vocabulary:
     latin: Mapping[tuple[str, ...], tuple[Target, ...]]
     cjk: Mapping[str, tuple[Target, ...]]
     by_first: Mapping[str, tuple[tuple[str, ...], ...]]
-    max_phrase: int
     words: frozenset[str]
     deletes: Mapping[str, str]
     spelling: Mapping[str, str]
@@ -227,7 +226,6 @@ def build_vocabulary(raw: Mapping[str, Any], model: ReferenceModel) -> Vocabular
         latin=latin,
         cjk=cjk,
         by_first={first: tuple(phrases) for first, phrases in by_first.items()},
-        max_phrase=max(len(k) for k in latin),
         words=words,
         deletes=deletes,
         spelling=spelling,
