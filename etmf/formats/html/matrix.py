@@ -46,9 +46,10 @@ class CellState(StrEnum):
     @property
     def rank(self) -> int:
         """Higher is worse; a cell shows its worst expectation."""
-        return len(CellState) - list(CellState).index(self)
+        return _RANKS[self]
 
 
+_RANKS = {state: len(CellState) - position for position, state in enumerate(CellState)}
 _SYMBOLS = {
     CellState.MISSING: "✗",
     CellState.EXPIRED: "E",
