@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -127,14 +126,3 @@ def scan_json(
 def cold_json(root: Path, tmp_path: Path, *, as_of: date = AS_OF) -> str:
     """The report of a scan without the document cache."""
     return scan_json(root, tmp_path / "no-cache", as_of=as_of, cache=False).json
-
-
-def tree_listing(root: Path) -> list[tuple[str, int, int]]:
-    """Every path under ``root`` with its size and mtime, hidden ones included."""
-    found = []
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = Path(folder) / name
-            status = path.stat()
-            found.append((str(path.relative_to(root)), status.st_size, status.st_mtime_ns))
-    return sorted(found)

@@ -20,6 +20,7 @@ from etmf.formats import OutputFormat, json_report, render
 from etmf.model import ExpectationStatus, FindingStatus, Kind, Level, Severity
 from etmf.scan import scan
 from fixtures.documents import docx_bytes, pdf_bytes, write
+from tests.builders import snapshot
 
 AS_OF = date(2026, 1, 1)
 
@@ -90,18 +91,6 @@ def scan_json(capsys: pytest.CaptureFixture[str], root: Path, *extra: str) -> di
 
 def shipped_schema_text() -> str:
     return files("etmf.schemas").joinpath("report.schema.json").read_text("utf-8")
-
-
-def snapshot(root: Path) -> dict[str, tuple[str, int, bytes]]:
-    """Every entry under ``root``, hidden ones included: kind, mtime and content."""
-    entries: dict[str, tuple[str, int, bytes]] = {}
-    for path in sorted(root.rglob("*")):
-        stat = path.lstat()
-        if path.is_dir():
-            entries[str(path.relative_to(root))] = ("dir", stat.st_mtime_ns, b"")
-        else:
-            entries[str(path.relative_to(root))] = ("file", stat.st_mtime_ns, path.read_bytes())
-    return entries
 
 
 # ---- the JSON report -----------------------------------------------------------------------------
