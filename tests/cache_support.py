@@ -17,6 +17,7 @@ from etmf.profiles import ProfileCatalog
 from etmf.scan import ScanOptions, build_report, gather, prepare
 from fixtures.documents import docx_bytes, pdf_bytes, write
 from fixtures.signing import signed_pdf, test_pki
+from tests.builders import catalog
 
 AS_OF = date(2026, 11, 1)
 STUDY = """\
@@ -57,19 +58,22 @@ def files() -> dict[str, bytes]:
 _LOAD_PROFILES = ProfileCatalog.load
 
 
-@cache
-def _packaged_profiles() -> ProfileCatalog:
-    return _LOAD_PROFILES()
-
-
 def share_packaged_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Load the packaged profiles once for all the scans of these tests (a second each time
-    otherwise); the profiles are not what the cache tests are about."""
+    """The scans of these tests share the packaged profiles of ``tests.builders.catalog()``
+    instead of loading them again each time (0.14-0.16 s a load, measured); the profiles are
+    not what the cache tests are about."""
+    packaged = catalog()  # loaded before ``load`` is replaced, by the real one
 
     def load(extra: Sequence[Path] = (), **options: Any) -> ProfileCatalog:
-        return _packaged_profiles() if not extra and not options else _LOAD_PROFILES(extra)
+        return packaged if not extra and not options else _LOAD_PROFILES(extra, **options)
 
     monkeypatch.setattr(ProfileCatalog, "load", load)
+
+
+@pytest.fixture(autouse=True)
+def shared_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test of a module that imports this fixture scans with the shared profiles."""
+    share_packaged_profiles(monkeypatch)
 
 
 def build_tmf(root: Path, study: str = STUDY) -> Path:

@@ -26,16 +26,11 @@ from tests.cache_support import (
     cold_json,
     files,
     scan_json,
-    share_packaged_profiles,
+    shared_profiles,  # noqa: F401 (an autouse fixture)
 )
 
 DOCUMENTS = len(files())
 PARSED = DOCUMENTS  # every file is a PDF or DOCX the parsers open
-
-
-@pytest.fixture(autouse=True)
-def _profiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    share_packaged_profiles(monkeypatch)
 
 
 def test_a_rescan_reads_no_unchanged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,12 @@ import pytest
 from etmf.cache import Outcome
 from etmf.cli import main
 from etmf.executors import Executor
-from tests.cache_support import build_tmf, files, scan_json, share_packaged_profiles
+from tests.cache_support import (
+    build_tmf,
+    files,
+    scan_json,
+    shared_profiles,  # noqa: F401 (an autouse fixture)
+)
 
 DOCUMENTS = len(files())
 
@@ -28,11 +33,6 @@ def scheduler() -> Iterator[str]:
         yield cluster.scheduler_address
     finally:
         cluster.close()
-
-
-@pytest.fixture(autouse=True)
-def _profiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    share_packaged_profiles(monkeypatch)
 
 
 def test_dask_and_the_local_pool_give_identical_json(tmp_path: Path, scheduler: str) -> None:
