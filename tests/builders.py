@@ -1,5 +1,5 @@
-"""Small builders for engine tests: studies from YAML text, documents in memory; and a snapshot
-of a folder, to check that a scan left it untouched."""
+"""Small builders for engine tests: studies from YAML text, documents in memory; a snapshot of
+a folder, to check that a scan left it untouched; the command line run in this process."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import pytest
+
+from etmf.cli import main
 from etmf.engine import Evaluation, evaluate
 from etmf.model import Document, FileFormat, Level
 from etmf.profiles import ProfileCatalog
@@ -74,3 +77,10 @@ def snapshot(root: Path) -> dict[str, tuple[str, int, bytes]]:
         else:
             entries[str(path.relative_to(root))] = ("file", stat.st_mtime_ns, path.read_bytes())
     return entries
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``etmf *argv`` in this process: the exit code, stdout and stderr."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
