@@ -1,10 +1,15 @@
-"""Small builders for engine tests: studies from YAML text, documents in memory."""
+"""Small builders for engine tests: studies from YAML text, documents in memory; a snapshot of
+a folder, to check that a scan left it untouched; the command line run in this process."""
 
 from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from pathlib import Path
 
+import pytest
+
+from etmf.cli import main
 from etmf.engine import Evaluation, evaluate
 from etmf.model import Document, FileFormat, Level
 from etmf.profiles import ProfileCatalog
@@ -60,3 +65,22 @@ def run(documents: list[Document], the_study: Study | None, as_of: date = AS_OF)
         as_of=as_of,
         model=load_reference_model(),
     )
+
+
+def snapshot(root: Path) -> dict[str, tuple[str, int, bytes]]:
+    """Every entry under ``root``, hidden ones included: kind, mtime and content."""
+    entries: dict[str, tuple[str, int, bytes]] = {}
+    for path in sorted(root.rglob("*")):
+        stat = path.lstat()
+        if path.is_dir():
+            entries[str(path.relative_to(root))] = ("dir", stat.st_mtime_ns, b"")
+        else:
+            entries[str(path.relative_to(root))] = ("file", stat.st_mtime_ns, path.read_bytes())
+    return entries
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``etmf *argv`` in this process: the exit code, stdout and stderr."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

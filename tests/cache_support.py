@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from etmf.profiles import ProfileCatalog
 from etmf.scan import ScanOptions, build_report, gather, prepare
 from fixtures.documents import docx_bytes, pdf_bytes, write
 from fixtures.signing import signed_pdf, test_pki
+from tests.builders import catalog
 
 AS_OF = date(2026, 11, 1)
 STUDY = """\
@@ -58,19 +58,22 @@ def files() -> dict[str, bytes]:
 _LOAD_PROFILES = ProfileCatalog.load
 
 
-@cache
-def _packaged_profiles() -> ProfileCatalog:
-    return _LOAD_PROFILES()
-
-
 def share_packaged_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Load the packaged profiles once for all the scans of these tests (a second each time
-    otherwise); the profiles are not what the cache tests are about."""
+    """The scans of these tests share the packaged profiles of ``tests.builders.catalog()``
+    instead of loading them again each time (0.14-0.16 s a load, measured); the profiles are
+    not what the cache tests are about."""
+    packaged = catalog()  # loaded before ``load`` is replaced, by the real one
 
     def load(extra: Sequence[Path] = (), **options: Any) -> ProfileCatalog:
-        return _packaged_profiles() if not extra and not options else _LOAD_PROFILES(extra)
+        return packaged if not extra and not options else _LOAD_PROFILES(extra, **options)
 
     monkeypatch.setattr(ProfileCatalog, "load", load)
+
+
+@pytest.fixture(autouse=True)
+def shared_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test of a module that imports this fixture scans with the shared profiles."""
+    share_packaged_profiles(monkeypatch)
 
 
 def build_tmf(root: Path, study: str = STUDY) -> Path:
@@ -127,14 +130,3 @@ def scan_json(
 def cold_json(root: Path, tmp_path: Path, *, as_of: date = AS_OF) -> str:
     """The report of a scan without the document cache."""
     return scan_json(root, tmp_path / "no-cache", as_of=as_of, cache=False).json
-
-
-def tree_listing(root: Path) -> list[tuple[str, int, int]]:
-    """Every path under ``root`` with its size and mtime, hidden ones included."""
-    found = []
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = Path(folder) / name
-            status = path.stat()
-            found.append((str(path.relative_to(root)), status.st_size, status.st_mtime_ns))
-    return sorted(found)

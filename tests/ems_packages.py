@@ -3,7 +3,6 @@ package's exchange.xml the way a careless sender or an attacker would."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -68,18 +67,6 @@ def build_tree(root: Path, *, study: bool = True) -> Path:
     if study:
         (root / "etmf.yaml").write_text(STUDY_YAML, encoding="utf-8")
     return root
-
-
-def snapshot(root: Path) -> dict[str, tuple[str, int]]:
-    """Every file under ``root``: its SHA-256 and modification time."""
-    return {
-        path.relative_to(root).as_posix(): (
-            hashlib.sha256(path.read_bytes()).hexdigest(),
-            path.stat().st_mtime_ns,
-        )
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 def exchange(package: Path) -> etree._Element:

@@ -3,10 +3,10 @@ written out, so each test states exactly what the page is given."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
+from etmf.engine import summarise
 from etmf.model import (
     Citation,
     Document,
@@ -26,7 +26,6 @@ from etmf.model import (
     Severity,
     SourceQuality,
     StudyInfo,
-    Summary,
     ToolInfo,
 )
 
@@ -137,9 +136,6 @@ def report(
     title: str | None = "A study",
     as_of: date = AS_OF,
 ) -> Report:
-    statuses = Counter(e.status for e in expected)
-    present, missing = statuses[ExpectationStatus.PRESENT], statuses[ExpectationStatus.MISSING]
-    open_findings = [f for f in findings if f.status is FindingStatus.OPEN]
     return Report(
         tool=ToolInfo(name="etmf", version="0.1.0"),
         study=StudyInfo(id=study_id, title=title, countries=tuple(countries), sites=tuple(sites)),
@@ -148,19 +144,5 @@ def report(
         documents=tuple(sorted(documents, key=lambda d: d.path)),
         findings=tuple(findings),
         expected=tuple(expected),
-        summary=Summary(
-            documents=len(documents),
-            readable=len(documents),
-            classified=len(documents),
-            expected=len(expected),
-            present=present,
-            missing=missing,
-            waived=statuses[ExpectationStatus.WAIVED],
-            not_yet_due=statuses[ExpectationStatus.NOT_YET_DUE],
-            completeness=present / (present + missing) if present + missing else None,
-            open_findings=len(open_findings),
-            waived_findings=len(findings) - len(open_findings),
-            by_kind=dict(sorted(Counter(f.kind.value for f in open_findings).items())),
-            by_severity={s.value: sum(f.severity is s for f in open_findings) for s in Severity},
-        ),
+        summary=summarise(documents, findings, expected),
     )

@@ -18,6 +18,7 @@ from etmf.errors import UsageError
 from etmf.scan import ScanOptions, prepare
 from fixtures.documents import pdf_bytes, write
 from fixtures.scans import scanned_pdf_bytes
+from tests.builders import snapshot
 from tests.cache_support import (
     STUDY,
     ParserSpy,
@@ -25,17 +26,11 @@ from tests.cache_support import (
     cold_json,
     files,
     scan_json,
-    share_packaged_profiles,
-    tree_listing,
+    shared_profiles,  # noqa: F401 (an autouse fixture)
 )
 
 DOCUMENTS = len(files())
 PARSED = DOCUMENTS  # every file is a PDF or DOCX the parsers open
-
-
-@pytest.fixture(autouse=True)
-def _profiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    share_packaged_profiles(monkeypatch)
 
 
 def test_a_rescan_reads_no_unchanged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -190,7 +185,7 @@ def test_the_cache_is_never_written_inside_the_scanned_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = build_tmf(tmp_path / "tmf")
-    before = tree_listing(root)
+    before = snapshot(root)
     with pytest.raises(UsageError, match="cannot live inside the scanned folder"):
         prepare(root, ScanOptions(cache_dir=root / "cache"))
     assert main(["scan", str(root), "--cache", str(root / ".cache")]) == 2
@@ -201,7 +196,7 @@ def test_the_cache_is_never_written_inside_the_scanned_folder(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert main(["scan", str(root), "--jobs", "0", "--format", "json"]) == 1
     assert (tmp_path / "xdg" / "etmf" / FILE_NAME).is_file()
-    assert tree_listing(root) == before
+    assert snapshot(root) == before
 
 
 def test_no_cache_reads_every_file_and_keeps_nothing(tmp_path: Path) -> None:

@@ -20,14 +20,16 @@ from etmf.cache.codec import CodecError, decode, encode
 from etmf.cache.store import FILE_NAME, DocumentStore
 from etmf.model import Document
 from fixtures.documents import pdf_bytes, write
-from tests.cache_support import build_tmf, cold_json, files, scan_json, share_packaged_profiles
+from tests.cache_support import (
+    build_tmf,
+    cold_json,
+    files,
+    scan_json,
+    share_packaged_profiles,
+    shared_profiles,  # noqa: F401 (an autouse fixture)
+)
 
 DOCUMENTS = len(files())
-
-
-@pytest.fixture(autouse=True)
-def _profiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    share_packaged_profiles(monkeypatch)
 
 
 def _truncate(path: Path) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from etmf.cli import main
 from fixtures.documents import docx_bytes, pdf_bytes, write
+from tests.builders import run_cli
 
 KEYS = {"input", "artifact", "artifact_name", "subartifact", "confidence", "evidence"}
 
@@ -25,14 +25,8 @@ def cv_docx() -> bytes:
     return docx_bytes("Curriculum Vitae", "Chen Wei-Lin, MD\nPrincipal Investigator")
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def classify_json(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, Any]]:
-    code, out, err = run(capsys, "classify", *argv, "--format", "json")
+    code, out, err = run_cli(capsys, "classify", *argv, "--format", "json")
     assert code == 0, err
     payload: list[dict[str, Any]] = json.loads(out)
     return payload
@@ -62,7 +56,7 @@ def test_titles_in_json_keep_their_order_and_keys(capsys: pytest.CaptureFixture[
 
 
 def test_json_is_unicode_not_escaped(capsys: pytest.CaptureFixture[str]) -> None:
-    out = run(capsys, "classify", "--title", "受試者同意書", "--format", "json")[1]
+    out = run_cli(capsys, "classify", "--title", "受試者同意書", "--format", "json")[1]
     assert "受試者同意書" in out
 
 
@@ -112,19 +106,19 @@ def test_title_given_with_equals_sign(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_nonexistent_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     missing = str(tmp_path / "nowhere.pdf")
-    code, out, err = run(capsys, "classify", "--title", "DOA log", missing)
+    code, out, err = run_cli(capsys, "classify", "--title", "DOA log", missing)
     assert code == 2
     assert out == ""
     assert "nowhere.pdf" in err
 
 
 def test_folder_is_not_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert run(capsys, "classify", str(tmp_path))[0] == 2
+    assert run_cli(capsys, "classify", str(tmp_path))[0] == 2
 
 
 @pytest.mark.parametrize("argv", [["classify"], ["classify", "--format", "json"]])
 def test_no_inputs_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
-    code, out, err = run(capsys, *argv)
+    code, out, err = run_cli(capsys, *argv)
     assert code == 2
     assert out == ""
     assert "--title" in err
@@ -134,7 +128,7 @@ def test_text_output_names_artifact_number_and_name(
     capsys: pytest.CaptureFixture[str], files: tuple[str, str]
 ) -> None:
     a, _ = files
-    code, out, _ = run(capsys, "classify", a, "--title", "DOA log")
+    code, out, _ = run_cli(capsys, "classify", a, "--title", "DOA log")
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == a
@@ -146,7 +140,7 @@ def test_text_output_names_artifact_number_and_name(
 
 
 def test_text_output_says_when_nothing_matches(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "classify", "--title", "zzqq blah")
+    code, out, _ = run_cli(capsys, "classify", "--title", "zzqq blah")
     assert code == 0
     assert out.splitlines() == ["zzqq blah", "  unclassified (candidates: none)"]
 

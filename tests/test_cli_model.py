@@ -8,20 +8,15 @@ from importlib.metadata import version
 
 import pytest
 
-from etmf.cli import EXIT_ERROR, EXIT_OK, main
+from etmf.cli import EXIT_ERROR, EXIT_OK
 from etmf.tmf.refmodel import load_reference_model
+from tests.builders import run_cli
 
 ARTIFACT_LINE = re.compile(r"^  (\d{2}\.\d{2}\.\d{2})  ", re.MULTILINE)
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_show_an_artifact(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "model", "show", "05.02.04")
+    code, out, err = run_cli(capsys, "model", "show", "05.02.04")
     assert (code, err) == (EXIT_OK, "")
     assert out.startswith("05.02.04  Principal Investigator Curriculum Vitae\n")
     assert re.search(r"^    site\s+from milestone 03 Site Live", out, re.MULTILINE)
@@ -32,7 +27,7 @@ def test_show_an_artifact(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_show_as_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "model", "show", "04.01.02", "--format", "json")
+    code, out, _ = run_cli(capsys, "model", "show", "04.01.02", "--format", "json")
     assert code == EXIT_OK
     data = json.loads(out)
     assert data["number"] == "04.01.02"
@@ -42,7 +37,7 @@ def test_show_as_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_list_one_zone(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "model", "list", "--zone", "05")
+    code, out, err = run_cli(capsys, "model", "list", "--zone", "05")
     assert (code, err) == (EXIT_OK, "")
     numbers = ARTIFACT_LINE.findall(out)
     assert numbers
@@ -54,14 +49,14 @@ def test_list_one_zone(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_zone_may_be_given_without_its_leading_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    _, padded, _ = run(capsys, "model", "list", "--zone", "05")
-    code, short, _ = run(capsys, "model", "list", "--zone", "5")
+    _, padded, _ = run_cli(capsys, "model", "list", "--zone", "05")
+    code, short, _ = run_cli(capsys, "model", "list", "--zone", "5")
     assert code == EXIT_OK
     assert short == padded
 
 
 def test_list_everything_as_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "model", "list", "--format", "json")
+    code, out, err = run_cli(capsys, "model", "list", "--format", "json")
     assert (code, err) == (EXIT_OK, "")
     items = json.loads(out)
     assert len(items) == 250
@@ -69,7 +64,7 @@ def test_list_everything_as_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_show_an_unknown_artifact(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "model", "show", "05.02.99")
+    code, out, err = run_cli(capsys, "model", "show", "05.02.99")
     assert code == EXIT_ERROR == 2
     assert out == ""
     assert err.startswith("etmf: '05.02.99' is not an artifact of the TMF RM v3.3")
@@ -77,27 +72,27 @@ def test_show_an_unknown_artifact(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_list_an_unknown_zone(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "model", "list", "--zone", "12")
+    code, out, err = run_cli(capsys, "model", "list", "--zone", "12")
     assert code == EXIT_ERROR
     assert out == ""
     assert "'12' is not a zone" in err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--version")
+    code, out, _ = run_cli(capsys, "--version")
     assert code == EXIT_OK
     assert out == f"etmf {version('etmf')}\n"
 
 
 def test_model_without_an_action_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "model")
+    code, out, err = run_cli(capsys, "model")
     assert code == EXIT_ERROR
     assert out == ""
     assert "usage:" in err
 
 
 def test_show_a_level_without_a_milestone(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "model", "show", "01.01.08")
+    code, out, _ = run_cli(capsys, "model", "show", "01.01.08")
     assert code == EXIT_OK
     site_line = next(line for line in out.splitlines() if line.startswith("    site"))
     assert "from milestone no milestone" not in site_line

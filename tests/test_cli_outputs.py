@@ -11,6 +11,7 @@ from etmf.cli import main
 from etmf.cli.output import OutputTarget, format_for_path, plan_outputs
 from etmf.errors import UsageError
 from etmf.formats import OutputFormat, json_report, render
+from tests.builders import run_cli
 from tests.report_samples import build_tree
 
 OUTPUTS = {
@@ -23,12 +24,6 @@ OUTPUTS = {
     "report.txt": OutputFormat.TEXT,
     "readiness.html": OutputFormat.HTML,
 }
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +53,7 @@ def test_one_scan_writes_every_output(written: Path) -> None:
 def test_nothing_on_stdout_when_every_report_goes_to_files(
     tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(
+    code, out, _ = run_cli(
         capsys, "scan", str(tree), "--jobs", "0", "--output", str(tmp_path / "a.md"),
         "--output", str(tmp_path / "b.sarif.json"),
     )  # fmt: skip
@@ -74,10 +69,12 @@ def test_report_gives_the_same_bytes_as_the_scan(
 ) -> None:
     name = next(n for n, f in OUTPUTS.items() if f is output_format)
     target = tmp_path / name
-    code, out, err = run(capsys, "report", str(written / "report.json"), "--output", str(target))
+    code, out, err = run_cli(
+        capsys, "report", str(written / "report.json"), "--output", str(target)
+    )
     assert (code, out, err) == (1, "", "")
     assert target.read_bytes() == (written / name).read_bytes()
-    code, out, _ = run(
+    code, out, _ = run_cli(
         capsys, "report", str(written / "report.json"), "--format", output_format.value
     )
     assert code == 1
@@ -91,30 +88,30 @@ def test_report_exit_codes_follow_fail_on(
     clean = report.model_copy(update={"findings": ()})
     saved = tmp_path / "clean.json"
     saved.write_text(json_report.render(clean), "utf-8")
-    assert run(capsys, "report", str(saved))[0] == 0
-    assert run(capsys, "report", str(written / "report.json"), "--fail-on", "critical")[0] == 1
+    assert run_cli(capsys, "report", str(saved))[0] == 0
+    assert run_cli(capsys, "report", str(written / "report.json"), "--fail-on", "critical")[0] == 1
     only_minor = report.model_copy(
         update={"findings": tuple(f for f in report.findings if f.severity.value == "minor")}
     )
     saved.write_text(json_report.render(only_minor), "utf-8")
-    assert run(capsys, "report", str(saved))[0] == 0
-    assert run(capsys, "report", str(saved), "--fail-on", "minor")[0] == 1
+    assert run_cli(capsys, "report", str(saved))[0] == 0
+    assert run_cli(capsys, "report", str(saved), "--fail-on", "minor")[0] == 1
 
 
 def test_report_errors_name_the_file(
     written: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "nowhere.json"
-    code, out, err = run(capsys, "report", str(missing))
+    code, out, err = run_cli(capsys, "report", str(missing))
     assert (code, out) == (2, "")
     assert str(missing) in err
     assert "cannot read" in err
-    code, _, err = run(capsys, "report", str(written / "findings.sarif"))
+    code, _, err = run_cli(capsys, "report", str(written / "findings.sarif"))
     assert code == 2
     assert f"{written / 'findings.sarif'}: not an etmf JSON report" in err
     broken = tmp_path / "broken.json"
     broken.write_text("{", "utf-8")
-    code, _, err = run(capsys, "report", str(broken))
+    code, _, err = run_cli(capsys, "report", str(broken))
     assert code == 2
     assert "Invalid JSON" in err
 
@@ -124,7 +121,9 @@ def test_report_refuses_to_overwrite_its_input(
 ) -> None:
     source = written / "report.json"
     before = source.read_bytes()
-    code, _, err = run(capsys, "report", str(source), "--format", "sarif", "--output", str(source))
+    code, _, err = run_cli(
+        capsys, "report", str(source), "--format", "sarif", "--output", str(source)
+    )
     assert code == 2
     assert "refusing to overwrite" in err
     assert source.read_bytes() == before
@@ -135,7 +134,7 @@ def test_any_output_inside_the_scanned_folder_is_refused_before_scanning(
 ) -> None:
     before = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*"))
     outside = tmp_path / "fine.json"
-    code, out, err = run(
+    code, out, err = run_cli(
         capsys, "scan", str(tree), "--output", str(outside), "--output", str(tree / "x.sarif")
     )
     assert (code, out) == (2, "")
@@ -147,7 +146,7 @@ def test_any_output_inside_the_scanned_folder_is_refused_before_scanning(
 def test_standard_output_among_files(
     tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(
+    code, out, _ = run_cli(
         capsys, "scan", str(tree), "--jobs", "0", "--format", "markdown",
         "--output", "-", "--output", str(tmp_path / "r.json"),
     )  # fmt: skip
@@ -208,7 +207,7 @@ def test_html_by_extension() -> None:
 
 
 def test_scan_without_output_prints_text(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "scan", str(tree), "--jobs", "0")
+    code, out, _ = run_cli(capsys, "scan", str(tree), "--jobs", "0")
     assert code == 1
     assert out.startswith("etmf ")
     assert "study S-1" in out.splitlines()[0]
@@ -219,8 +218,10 @@ def test_the_expiry_horizon_of_the_html_report_is_an_option(
 ) -> None:
     saved = str(written / "report.json")
     near, far = tmp_path / "near.html", tmp_path / "far.html"
-    assert run(capsys, "report", saved, "--output", str(near), "--expiring-within", "1")[0] == 1
-    assert run(capsys, "report", saved, "--output", str(far), "--expiring-within", "3650")[0] == 1
+    assert run_cli(capsys, "report", saved, "--output", str(near), "--expiring-within", "1")[0] == 1
+    assert (
+        run_cli(capsys, "report", saved, "--output", str(far), "--expiring-within", "3650")[0] == 1
+    )
     assert "Expiring in the next 1 days" in near.read_text("utf-8")
     assert "Expiring in the next 3650 days" in far.read_text("utf-8")
-    assert run(capsys, "report", saved, "--format", "html", "--expiring-within", "0")[0] == 2
+    assert run_cli(capsys, "report", saved, "--format", "html", "--expiring-within", "0")[0] == 2

@@ -7,23 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from etmf.cli import EXIT_ERROR, EXIT_OK, main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from etmf.cli import EXIT_ERROR, EXIT_OK
+from tests.builders import run_cli
 
 
 def test_list_names_each_profile_with_its_layers(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "profiles", "list", "--format", "json")
+    code, out, _ = run_cli(capsys, "profiles", "list", "--format", "json")
     assert code == EXIT_OK
     listed = {p["id"]: p for p in json.loads(out)}
     assert {"base", "TW", "KR", "AU"} <= set(listed)
     assert listed["TW"]["extends"] == ["base"]
     assert listed["TW"]["source"] == "country_profiles/TW.yaml"
-    code, text, _ = run(capsys, "profiles", "list")
+    code, text, _ = run_cli(capsys, "profiles", "list")
     assert code == EXIT_OK
     assert text.splitlines()[0].split() == ["id", "rules", "extends", "name", "(source)"]
 
@@ -31,13 +26,13 @@ def test_list_names_each_profile_with_its_layers(capsys: pytest.CaptureFixture[s
 def test_show_says_where_each_rule_was_defined_and_changed(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = run(capsys, "profiles", "show", "kr", "--format", "json")
+    code, out, _ = run_cli(capsys, "profiles", "show", "kr", "--format", "json")
     assert code == EXIT_OK
     rules = {r["id"]: r for r in json.loads(out)["rules"]}
     gcp = rules["BASE-EXP-002"]
     assert (gcp["defined_in"], gcp["changed_by"], gcp["params"]["months"]) == ("base", ["KR"], 12)
     assert rules["KR-LNG-001"]["defined_in"] == "KR"
-    code, text, _ = run(capsys, "profiles", "show", "KR")
+    code, text, _ = run_cli(capsys, "profiles", "show", "KR")
     assert "  layers: base > KR" in text
     assert "  defined in: base; changed by KR" in text
 
@@ -45,25 +40,25 @@ def test_show_says_where_each_rule_was_defined_and_changed(
 def test_explain_gives_the_check_the_reason_and_the_source(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = run(capsys, "rules", "explain", "TW-EXP-001")
+    code, out, _ = run_cli(capsys, "rules", "explain", "TW-EXP-001")
     assert code == EXIT_OK
     assert out.startswith("TW-EXP-001  CRITICAL  Ethics approval renewed at least yearly\n")
     assert "  source [law]: Taiwan Regulations for Good Clinical Practice, Art. 87" in out
     assert "  applies in: TW\n" in out
-    code, out, _ = run(capsys, "rules", "explain", "BASE-EXP-002", "--format", "json")
+    code, out, _ = run_cli(capsys, "rules", "explain", "BASE-EXP-002", "--format", "json")
     explained = json.loads(out)
     assert explained["in_profiles"]["KR"]["params"]["months"] == 12
     assert explained["in_profiles"]["TW"]["params"]["months"] == 36
 
 
 def test_explain_an_unknown_rule(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "rules", "explain", "XX-NOPE-001")
+    code, _, err = run_cli(capsys, "rules", "explain", "XX-NOPE-001")
     assert code == EXIT_ERROR
     assert "no profile has a rule 'XX-NOPE-001'" in err
 
 
 def test_show_an_unknown_profile(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "profiles", "show", "ZZ")
+    code, _, err = run_cli(capsys, "profiles", "show", "ZZ")
     assert code == EXIT_ERROR
     assert "unknown profile 'ZZ'" in err
 
@@ -83,12 +78,12 @@ rules:
 """,
         "utf-8",
     )
-    code, out, _ = run(capsys, "profiles", "validate", str(good))
+    code, out, _ = run_cli(capsys, "profiles", "validate", str(good))
     assert code == EXIT_OK, out
     assert out.startswith(f"{good}: ok (profile XT, ")
     bad = tmp_path / "XB.yaml"
     bad.write_text("id: XB\nname: Bad\nextends: nowhere\nrules: []\n", "utf-8")
-    code, _, err = run(capsys, "profiles", "validate", str(bad))
+    code, _, err = run_cli(capsys, "profiles", "validate", str(bad))
     assert code == EXIT_ERROR
     assert str(bad) in err
     assert "nowhere" in err

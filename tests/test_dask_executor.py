@@ -8,11 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from distributed import LocalCluster
 
 from etmf.cache import Outcome
 from etmf.cli import main
 from etmf.executors import Executor
-from tests.cache_support import build_tmf, files, scan_json, share_packaged_profiles
+from tests.cache_support import (
+    build_tmf,
+    files,
+    scan_json,
+    shared_profiles,  # noqa: F401 (an autouse fixture)
+)
 
 DOCUMENTS = len(files())
 
@@ -20,19 +26,13 @@ DOCUMENTS = len(files())
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
     """A small LocalCluster: one single-threaded worker in this process (fast to start)."""
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
+    cluster = LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
     )
     try:
         yield cluster.scheduler_address
     finally:
         cluster.close()
-
-
-@pytest.fixture(autouse=True)
-def _profiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    share_packaged_profiles(monkeypatch)
 
 
 def test_dask_and_the_local_pool_give_identical_json(tmp_path: Path, scheduler: str) -> None:
@@ -51,7 +51,6 @@ def test_dask_and_the_local_pool_give_identical_json(tmp_path: Path, scheduler: 
 
 
 def test_without_a_scheduler_a_local_cluster_runs_the_scan(tmp_path: Path) -> None:
-    pytest.importorskip("distributed")
     root = tmp_path / "tmf"
     (root / "TW").mkdir(parents=True)
     (root / "TW" / "notes.txt").write_text("Site TW-001 monitoring notes, 2025-03-04\n")
@@ -84,7 +83,6 @@ def test_a_scheduler_needs_the_dask_executor(
 def test_an_unreachable_scheduler_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("distributed")
     monkeypatch.setattr("etmf.dask_executor._CONNECT_SECONDS", 1)
     root = build_tmf(tmp_path / "tmf")
     arguments = ["scan", str(root), "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"]

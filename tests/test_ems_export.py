@@ -22,7 +22,8 @@ from etmf.scan import ScanOptions, scan
 from etmf.tmf.refmodel import load_reference_model
 from fixtures.demo import build
 from fixtures.documents import pdf_bytes, write
-from tests.ems_packages import CV_1, CV_2, build_tree, snapshot
+from tests.builders import snapshot
+from tests.ems_packages import CV_1, CV_2, build_tree
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "ems"
 PACKAGED = Path(__file__).resolve().parents[1] / "etmf" / "ems" / SCHEMA_FILE

@@ -15,11 +15,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from etmf.cli import main
 from etmf.formats import OutputFormat, json_report, render
 from etmf.model import ExpectationStatus, FindingStatus, Kind, Level, Severity
 from etmf.scan import scan
 from fixtures.documents import docx_bytes, pdf_bytes, write
+from tests.builders import run_cli, snapshot
 
 AS_OF = date(2026, 1, 1)
 
@@ -75,14 +75,8 @@ def minor_tree(root: Path) -> Path:
     return root
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def scan_json(capsys: pytest.CaptureFixture[str], root: Path, *extra: str) -> dict[str, Any]:
-    code, out, err = run(capsys, "scan", str(root), "--format", "json", *extra)
+    code, out, err = run_cli(capsys, "scan", str(root), "--format", "json", *extra)
     assert code in (0, 1), err
     payload: dict[str, Any] = json.loads(out)
     return payload
@@ -90,18 +84,6 @@ def scan_json(capsys: pytest.CaptureFixture[str], root: Path, *extra: str) -> di
 
 def shipped_schema_text() -> str:
     return files("etmf.schemas").joinpath("report.schema.json").read_text("utf-8")
-
-
-def snapshot(root: Path) -> dict[str, tuple[str, int, bytes]]:
-    """Every entry under ``root``, hidden ones included: kind, mtime and content."""
-    entries: dict[str, tuple[str, int, bytes]] = {}
-    for path in sorted(root.rglob("*")):
-        stat = path.lstat()
-        if path.is_dir():
-            entries[str(path.relative_to(root))] = ("dir", stat.st_mtime_ns, b"")
-        else:
-            entries[str(path.relative_to(root))] = ("file", stat.st_mtime_ns, path.read_bytes())
-    return entries
 
 
 # ---- the JSON report -----------------------------------------------------------------------------
@@ -155,8 +137,8 @@ def test_two_scans_give_byte_identical_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = build_tree(tmp_path / "tmf")
-    first = run(capsys, "scan", str(root), "--format", "json")
-    second = run(capsys, "scan", str(root), "--format", "json")
+    first = run_cli(capsys, "scan", str(root), "--format", "json")
+    second = run_cli(capsys, "scan", str(root), "--format", "json")
     assert first == second
     assert first[1].endswith("}\n")
 
@@ -212,8 +194,8 @@ def test_missing_critical_document_exits_1(
     root = build_tree(tmp_path / "tmf")
     report = scan(root, as_of=AS_OF)
     assert any(f.kind is Kind.MISSING and f.severity is Severity.CRITICAL for f in report.findings)
-    assert run(capsys, "scan", str(root))[0] == 1
-    assert run(capsys, "scan", str(root), "--fail-on", "critical")[0] == 1
+    assert run_cli(capsys, "scan", str(root))[0] == 1
+    assert run_cli(capsys, "scan", str(root), "--fail-on", "critical")[0] == 1
 
 
 @pytest.mark.parametrize(("fail_on", "expected"), [("critical", 0), ("major", 0), ("minor", 1)])
@@ -223,21 +205,21 @@ def test_fail_on_with_only_minor_and_info_findings(
     root = minor_tree(tmp_path / "tmf")
     severities = {f.severity for f in scan(root, as_of=AS_OF).findings}
     assert severities == {Severity.MINOR, Severity.INFO}
-    assert run(capsys, "scan", str(root), "--fail-on", fail_on)[0] == expected
+    assert run_cli(capsys, "scan", str(root), "--fail-on", fail_on)[0] == expected
 
 
 def test_default_fail_on_is_major(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = minor_tree(tmp_path / "tmf")
     write(root / "broken.pdf", b"")  # unreadable: a major finding
-    assert run(capsys, "scan", str(root), "--fail-on", "critical")[0] == 0
-    assert run(capsys, "scan", str(root))[0] == 1
+    assert run_cli(capsys, "scan", str(root), "--fail-on", "critical")[0] == 0
+    assert run_cli(capsys, "scan", str(root))[0] == 1
 
 
 def test_unknown_key_in_etmf_yaml_exits_2_naming_file_and_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = build_tree(tmp_path / "tmf", study="study:\n  id: S-1\n  colour: blue\n")
-    code, out, err = run(capsys, "scan", str(root))
+    code, out, err = run_cli(capsys, "scan", str(root))
     assert code == 2
     assert out == ""
     assert "etmf.yaml" in err
@@ -247,7 +229,7 @@ def test_unknown_key_in_etmf_yaml_exits_2_naming_file_and_key(
 def test_unknown_country_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     study = "study:\n  id: S-1\ncountries:\n  - code: TW\n  - code: XX\n"
     root = build_tree(tmp_path / "tmf", study=study)
-    code, _, err = run(capsys, "scan", str(root))
+    code, _, err = run_cli(capsys, "scan", str(root))
     assert code == 2
     assert "etmf.yaml" in err
     assert "countries[1].code" in err
@@ -269,7 +251,7 @@ def test_usage_errors_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
     root = minor_tree(tmp_path / "tmf")
-    assert run(capsys, *[a.format(root=root) for a in argv])[0] == 2
+    assert run_cli(capsys, *[a.format(root=root) for a in argv])[0] == 2
 
 
 # ---- options -------------------------------------------------------------------------------------
@@ -324,7 +306,9 @@ def test_output_inside_the_scanned_folder_is_refused(
     root = build_tree(tmp_path / "tmf")
     before = snapshot(root)
     for target in (root / "report.json", root / "TW" / "new" / "report.json"):
-        code, out, err = run(capsys, "scan", str(root), "--format", "json", "--output", str(target))
+        code, out, err = run_cli(
+            capsys, "scan", str(root), "--format", "json", "--output", str(target)
+        )
         assert code == 2
         assert out == ""
         assert "scanned folder" in err
@@ -338,7 +322,7 @@ def test_output_through_a_relative_detour_is_refused(
     root = build_tree(tmp_path / "tmf")
     before = snapshot(root)
     monkeypatch.chdir(tmp_path)
-    assert run(capsys, "scan", "tmf", "--output", "other/../tmf/report.txt")[0] == 2
+    assert run_cli(capsys, "scan", "tmf", "--output", "other/../tmf/report.txt")[0] == 2
     assert snapshot(root) == before
 
 
@@ -348,15 +332,15 @@ def test_output_elsewhere_is_written_without_temporary_files(
     root = build_tree(tmp_path / "tmf")
     out_dir = tmp_path / "reports"
     target = out_dir / "scan.json"
-    code, out, _ = run(capsys, "scan", str(root), "--format", "json", "--output", str(target))
+    code, out, _ = run_cli(capsys, "scan", str(root), "--format", "json", "--output", str(target))
     assert code == 1
     assert out == ""
     assert sorted(p.name for p in out_dir.iterdir()) == ["scan.json"]
-    stdout = run(capsys, "scan", str(root), "--format", "json")[1]
+    stdout = run_cli(capsys, "scan", str(root), "--format", "json")[1]
     assert target.read_text("utf-8") == stdout
 
     target.write_text("old report", "utf-8")
-    run(capsys, "scan", str(root), "--format", "json", "--output", str(target))
+    run_cli(capsys, "scan", str(root), "--format", "json", "--output", str(target))
     assert target.read_text("utf-8") == stdout
     assert sorted(p.name for p in out_dir.iterdir()) == ["scan.json"]
 
@@ -368,8 +352,8 @@ def test_scan_never_touches_the_scanned_folder(
     write(root / ".hidden/cache.bin", b"keep")
     write(root / "TW/~$Delegation log.docx", b"lock")
     before = snapshot(root)
-    run(capsys, "scan", str(root))
-    run(capsys, "scan", str(root), "--format", "json", "--output", str(tmp_path / "r.json"))
+    run_cli(capsys, "scan", str(root))
+    run_cli(capsys, "scan", str(root), "--format", "json", "--output", str(tmp_path / "r.json"))
     scan(root, as_of=AS_OF)
     assert snapshot(root) == before
 
@@ -392,7 +376,7 @@ def test_text_report_groups_by_scope_worst_first_and_ends_with_a_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = build_tree(tmp_path / "tmf")
-    code, text, _ = run(capsys, "scan", str(root))
+    code, text, _ = run_cli(capsys, "scan", str(root))
     assert code == 1
     lines = text.rstrip("\n").splitlines()
     assert lines[0].startswith("etmf ")
@@ -433,7 +417,7 @@ def test_waived_finding_in_json_and_text(
     assert payload["summary"]["waived_findings"] == 1
     assert not [f for f in payload["findings"] if f["rule"] == "BASE-REQ-018" and f is not waived]
 
-    text = run(capsys, "scan", str(root))[1]
+    text = run_cli(capsys, "scan", str(root))[1]
     after_waived = text.split("\nWaived (1)\n", 1)
     assert len(after_waived) == 2
     waived_block = after_waived[1]
@@ -468,7 +452,7 @@ def test_without_a_study_nothing_is_missing_but_documents_are_classified(
     assert artifacts["TW/TW-001 NTUH/Delegation log.docx"] == "05.02.18"
     assert "unreadable" in {f["kind"] for f in payload["findings"]}
 
-    text = run(capsys, "scan", str(root), "--as-of", "2026-01-01")[1]
+    text = run_cli(capsys, "scan", str(root), "--as-of", "2026-01-01")[1]
     assert "no study configuration" in text.splitlines()[0]
     assert text.rstrip("\n").splitlines()[-1].endswith("no documents expected yet")
 
